@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// citybench: federated smart-city benchmarking. No package dependencies by design:
+// Foundation, Dispatch and the system libraries SQLite, libcurl and OpenSSL 3 only.
+import PackageDescription
+
+let package = Package(
+    name: "citybench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "citybench", targets: ["citybench"]),
+    ],
+    targets: [
+        // MARK: System libraries (module map + shim.h of static inline wrappers, no C sources)
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // MARK: Pure layers (Foundation only, no I/O)
+        /// Domain value types: cities, KPI definitions, periods, projects, decimals, the built-in catalog.
+        .target(name: "Model", dependencies: ["Formats"]),
+        /// Strict readers and canonical writers for untrusted text: JSON, CSV, base64url.
+        .target(name: "Formats"),
+        /// Ranking engine: cells in, rankings with uncertainty and best practice out.
+        .target(name: "Ranking", dependencies: ["Model"]),
+        /// Renders rankings as table, CSV, JSON, Markdown and self-contained HTML with SVG charts.
+        .target(name: "Report", dependencies: ["Model", "Ranking", "Formats"]),
+
+        // MARK: Wrappers of system libraries (the only modules that import a C module)
+        /// Ed25519, SHA-256, HMAC-SHA256, CSPRNG, self-signed X.509 certificates via OpenSSL 3 EVP.
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        /// SQLite: connection, statements, migrations, the node's tables.
+        .target(name: "Store", dependencies: ["CSQLite", "Model", "Formats"]),
+        /// HTTP/1.1 server on POSIX sockets with OpenSSL TLS, limits and graceful shutdown.
+        .target(name: "HTTPServer", dependencies: ["COpenSSL"]),
+        /// HTTPS client on libcurl with SPKI pinning, timeouts and response caps.
+        .target(name: "PeerClient", dependencies: ["CCurl"]),
+
+        // MARK: Protocol and composition
+        /// Signed records, heads, key records, envelopes, the verifier and the merge (join).
+        .target(name: "Replication", dependencies: ["Model", "Formats", "Crypto"]),
+        /// Disclosure policy: local data to anonymized payloads.
+        .target(name: "Publishing", dependencies: ["Model", "Formats", "Replication"]),
+        /// A city node: home directory, configuration, commands, the peer API handlers.
+        .target(name: "CityNode", dependencies: [
+            "Model", "Formats", "Crypto", "Store", "Replication", "Publishing", "HTTPServer", "Ranking", "Report",
+        ]),
+        /// Scheduled pull/push/reconcile with peers and persisted backoff.
+        .target(name: "Sync", dependencies: ["Model", "Formats", "Replication", "CityNode", "PeerClient"]),
+        /// Command-line parsing and output; one library call per command.
+        .target(name: "CLI", dependencies: [
+            "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
+        ]),
+        .executableTarget(name: "citybench", dependencies: ["CLI"]),
+
+        // MARK: Tests
+        /// Shared test support: temporary homes, running the real binary, loopback helpers.
+        .target(name: "TestSupport", dependencies: ["Model", "Formats"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        // .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
+        // .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
+        // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        // .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "HTTPServer", "TestSupport"]),
+        // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
+        // .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
+        // .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The Formats module; see design §2 for its place in the layers.

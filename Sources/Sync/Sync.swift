@@ -1,0 +1,1 @@
+// The Sync module; see design §2 for its place in the layers.

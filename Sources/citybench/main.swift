@@ -1,0 +1,4 @@
+import CLI
+import Foundation
+
+exit(CommandLineTool.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,1 @@
+// Shared test support: temporary homes, running the real binary, loopback helpers.
