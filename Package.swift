@@ -59,7 +59,7 @@ let package = Package(
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
         .target(name: "TestSupport", dependencies: ["Model", "Formats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
-        // .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         // .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
