@@ -18,9 +18,7 @@ public final class PeerConnection: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let state: TransferState
     private let now: @Sendable () -> Date
-    private var sentTotal = 0
-    private var receivedBodyTotal = 0
-    private var roundTripTotal = 0
+    private var counted = PeerTransferTotals()
 
     /// Opens (lazily, on the first `send`) a connection to `endpoint`.
     ///
@@ -56,12 +54,14 @@ public final class PeerConnection: @unchecked Sendable {
         curl_easy_cleanup(handle)
     }
 
+    /// All three counters at once, consistent with each other (waits for a running request to finish).
+    public var totals: PeerTransferTotals { lock.withLock { counted } }
     /// Request line, header and body bytes sent so far, as handed to TLS (design §6 `requestBytes`); failed attempts included.
-    public var requestBytes: Int { lock.withLock { sentTotal } }
-    /// Response body bytes received so far (design §6 `responseBytes`); headers are not counted.
-    public var responseBodyBytes: Int { lock.withLock { receivedBodyTotal } }
+    public var requestBytes: Int { totals.requestBytes }
+    /// Response body bytes received so far (design §6 `responseBytes`), partial bodies of failed transfers included; headers are not counted.
+    public var responseBodyBytes: Int { totals.responseBodyBytes }
     /// Completed request/response exchanges, whatever their status.
-    public var roundTrips: Int { lock.withLock { roundTripTotal } }
+    public var roundTrips: Int { totals.roundTrips }
 
     /// Sends `request` and waits for the whole response.
     ///
@@ -136,9 +136,11 @@ public final class PeerConnection: @unchecked Sendable {
             lines.append("Content-Type: application/json")
             try set(CURLOPT_POST, 1, "POST")
             try check(ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE_LARGE")
-            // COPYPOSTFIELDS copies the bytes now, so the Swift array need not outlive this call.
+            // COPYPOSTFIELDS copies POSTFIELDSIZE bytes now, so the Swift array need not outlive this call.
+            // An empty array may have no base address; libcurl then reads 0 bytes from any valid pointer.
             let copied = body.withUnsafeBytes { bytes in
-                ccurl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(state.errorBuffer)))
+                let source = bytes.baseAddress ?? UnsafeRawPointer(state.errorBuffer)
+                return ccurl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: source))
             }
             try check(copied, "COPYPOSTFIELDS")
         }
@@ -157,13 +159,13 @@ public final class PeerConnection: @unchecked Sendable {
         try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
 
         let result = curl_easy_perform(handle)
-        sentTotal += state.sentBytes
-        receivedBodyTotal += state.body.count
+        counted.requestBytes += state.sentBytes
+        counted.responseBodyBytes += state.body.count
         guard result == CURLE_OK else {
             throw CurlErrorMapping.error(for: result, endpoint: endpoint, limits: limits,
                                          capExceeded: state.capExceeded, libcurlText: state.libcurlMessage)
         }
-        roundTripTotal += 1
+        counted.roundTrips += 1
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var headers: [String: String] = [:]

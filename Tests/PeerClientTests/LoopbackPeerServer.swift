@@ -241,6 +241,7 @@ def handle(raw, conn, client_port):
 
 def serve(conn, client_port):
     try:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if context is not None:
             conn = context.wrap_socket(conn, server_side=True)
         buffer = b""

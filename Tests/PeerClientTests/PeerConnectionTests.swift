@@ -243,6 +243,27 @@ import Testing
         #expect(connection.roundTrips == 4)
     }
 
+    @Test func aSignedNoChangeSyncRequestStaysWithinTheDesignBudget() throws {
+        let server = try LoopbackPeerServer()
+        defer { server.stop() }
+        let connection = try Self.connection(to: server)
+        // Field sizes of a real signed request (design §5): 32-hex origin, Unix seconds, B64 of 16 and 64 bytes.
+        let authorization = "CityBench origin=\(String(repeating: "a", count: 32)), ts=1763770000, nonce=\(String(repeating: "N", count: 22)), sig=\(String(repeating: "S", count: 86))"
+        _ = try connection.send(.get("/v1/changes?since=0123456789abcdef.123456", authorization: authorization))
+        #expect(connection.totals == PeerTransferTotals(requestBytes: server.requests()[0].rawBytes.count, responseBodyBytes: 15, roundTrips: 1))
+        #expect(connection.requestBytes <= 300)
+    }
+
+    @Test func sendsAnEmptyJSONBodyWithContentLengthZero() throws {
+        let server = try LoopbackPeerServer()
+        defer { server.stop() }
+        let connection = try Self.connection(to: server)
+        #expect(try connection.send(.post("/v1/push", json: [])).body == Array(#"{"received": 0}"#.utf8))
+        let request = try #require(server.requests().first)
+        #expect(request.headerFields.first { $0.name == "content-length" }?.value == "0")
+        #expect(connection.requestBytes == request.rawBytes.count)
+    }
+
     // MARK: Statuses
 
     @Test func returnsErrorStatusesWithRetryAfterInsteadOfThrowing() throws {
