@@ -11,7 +11,4 @@ enum CurlRuntime {
 
     /// Whether libcurl is usable; false only if its global initialisation failed.
     static var isReady: Bool { initialisation == CURLE_OK }
-
-    /// The libcurl version string (`curl_version`), for diagnostics.
-    static var version: String { String(cString: curl_version()) }
 }
