@@ -5,7 +5,7 @@ import COpenSSL
 ///
 /// Thread-safe: several threads may verify with one instance at the same time. The `EVP_PKEY`
 /// is never modified after init (a provider-native key, so OpenSSL keeps no lazily filled
-/// cache on it), and every verification creates its own `EVP_MD_CTX`.
+/// cache on it), and every verification works on its own copy of a context initialised once.
 // @unchecked Sendable: `key` is immutable after init and OpenSSL allows concurrent read-only use of an EVP_PKEY.
 public final class Ed25519PublicKey: @unchecked Sendable {
     /// Length of a raw Ed25519 public key in bytes.
@@ -16,6 +16,8 @@ public final class Ed25519PublicKey: @unchecked Sendable {
     public static let keyIDByteCount = 8
 
     private let key: OpaquePointer
+    /// A verification context initialised once with `key`; each verification works on a copy.
+    private let verifying: DigestContextTemplate
 
     /// The 32 raw public-key bytes.
     public let raw: [UInt8]
@@ -29,32 +31,33 @@ public final class Ed25519PublicKey: @unchecked Sendable {
         guard let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, raw, raw.count) else {
             throw CryptoError(.invalidPublicKey, "the Ed25519 public key was rejected (\(OpenSSLErrorQueue.drain()))")
         }
+        guard let verifying = DigestContextTemplate(.verify, key: key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError(.invalidPublicKey, "OpenSSL cannot verify with this Ed25519 public key")
+        }
         self.key = key
+        self.verifying = verifying
         self.raw = raw
     }
 
     deinit { EVP_PKEY_free(key) }
 
-    /// Whether `signature` is a valid Ed25519 signature of `message` under this key
-    /// (`EVP_DigestVerifyInit`, one-shot `EVP_DigestVerify`). Malformed or wrong-length
-    /// signatures are simply invalid; OpenSSL's error queue is left empty either way.
+    /// Whether `signature` is a valid Ed25519 signature of `message` under this key (one-shot
+    /// `EVP_DigestVerify` on a copy of the key's verification context). Malformed or
+    /// wrong-length signatures are simply invalid; OpenSSL's error queue is left empty either way.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard signature.count == Ed25519SigningKey.signatureCount else { return false }
-        guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed: out of memory") }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else {
-            OpenSSLErrorQueue.clear()
-            return false
+        return verifying.withContext { context in
+            // An empty array may have no base address; hand OpenSSL a valid pointer regardless.
+            var empty: UInt8 = 0
+            let verified = message.isEmpty
+                ? EVP_DigestVerify(context, signature, signature.count, &empty, 0)
+                : message.withUnsafeBufferPointer { bytes in
+                    EVP_DigestVerify(context, signature, signature.count, bytes.baseAddress, bytes.count)
+                }
+            if verified != 1 { OpenSSLErrorQueue.clear() }
+            return verified == 1
         }
-        // An empty array may have no base address; hand OpenSSL a valid pointer regardless.
-        var empty: UInt8 = 0
-        let verified = message.isEmpty
-            ? EVP_DigestVerify(context, signature, signature.count, &empty, 0)
-            : message.withUnsafeBufferPointer { bytes in
-                EVP_DigestVerify(context, signature, signature.count, bytes.baseAddress, bytes.count)
-            }
-        if verified != 1 { OpenSSLErrorQueue.clear() }
-        return verified == 1
     }
 
     /// This key's id, `kid`: hex of the first 8 bytes of SHA-256 of the raw key.

@@ -13,13 +13,20 @@ public final class Ed25519SigningKey: @unchecked Sendable {
     public static let privateKeyCount = 32
 
     private let key: OpaquePointer
+    /// A signing context initialised once with `key`; each `sign` works on a copy.
+    private let signing: DigestContextTemplate
 
     /// The 32-byte raw public key, as carried in key records and peer descriptors.
     public let publicKey: [UInt8]
 
-    /// Takes ownership of an Ed25519 `EVP_PKEY`.
-    private init(owning key: OpaquePointer) {
+    /// Takes ownership of an Ed25519 `EVP_PKEY` (freed here if OpenSSL cannot sign with it).
+    private init(owning key: OpaquePointer) throws(CryptoError) {
+        guard let signing = DigestContextTemplate(.sign, key: key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError(.invalidSigningKey, "OpenSSL cannot sign with this Ed25519 key")
+        }
         self.key = key
+        self.signing = signing
         self.publicKey = Ed25519PublicKey.rawPublicKey(of: key)
     }
 
@@ -35,7 +42,7 @@ public final class Ed25519SigningKey: @unchecked Sendable {
         guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_generate(context, &generated) == 1, let key = generated else {
             throw CryptoError(.generationFailed, "could not create an Ed25519 key (\(OpenSSLErrorQueue.drain()))")
         }
-        return Ed25519SigningKey(owning: key)
+        return try Ed25519SigningKey(owning: key)
     }
 
     /// Loads the key from its 32-byte RFC 8032 secret (`EVP_PKEY_new_raw_private_key`).
@@ -47,7 +54,7 @@ public final class Ed25519SigningKey: @unchecked Sendable {
         guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, rawPrivateKey, rawPrivateKey.count) else {
             throw CryptoError(.invalidSigningKey, "the Ed25519 private key was rejected (\(OpenSSLErrorQueue.drain()))")
         }
-        self.init(owning: key)
+        try self.init(owning: key)
     }
 
     /// Loads an unencrypted PKCS#8 PEM key (`-----BEGIN PRIVATE KEY-----`, as written by
@@ -65,7 +72,7 @@ public final class Ed25519SigningKey: @unchecked Sendable {
             EVP_PKEY_free(key)
             throw CryptoError(.invalidSigningKey, "the signing key is not an Ed25519 key")
         }
-        self.init(owning: key)
+        try self.init(owning: key)
     }
 
     /// The key as unencrypted PKCS#8 PEM (`PEM_write_bio_PKCS8PrivateKey`), the format of
@@ -77,27 +84,24 @@ public final class Ed25519SigningKey: @unchecked Sendable {
         return pem
     }
 
-    /// The 64-byte Ed25519 signature of `message` (one-shot `EVP_DigestSign`; Ed25519 hashes the
-    /// message itself, so no digest is named).
+    /// The 64-byte Ed25519 signature of `message` (one-shot `EVP_DigestSign` on a copy of the
+    /// key's signing context; Ed25519 hashes the message itself, so no digest is named).
     public func sign(_ message: [UInt8]) -> [UInt8] {
-        guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed: out of memory") }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, nil, nil, key) == 1 else {
-            fatalError("EVP_DigestSignInit(Ed25519) failed: \(OpenSSLErrorQueue.drain())")
-        }
-        return [UInt8](unsafeUninitializedCapacity: Self.signatureCount) { buffer, initialized in
-            var length = Self.signatureCount
-            // An empty array may have no base address; hand OpenSSL a valid pointer regardless.
-            var empty: UInt8 = 0
-            let signed = message.isEmpty
-                ? EVP_DigestSign(context, buffer.baseAddress, &length, &empty, 0)
-                : message.withUnsafeBufferPointer { bytes in
-                    EVP_DigestSign(context, buffer.baseAddress, &length, bytes.baseAddress, bytes.count)
+        signing.withContext { context in
+            [UInt8](unsafeUninitializedCapacity: Self.signatureCount) { buffer, initialized in
+                var length = Self.signatureCount
+                // An empty array may have no base address; hand OpenSSL a valid pointer regardless.
+                var empty: UInt8 = 0
+                let signed = message.isEmpty
+                    ? EVP_DigestSign(context, buffer.baseAddress, &length, &empty, 0)
+                    : message.withUnsafeBufferPointer { bytes in
+                        EVP_DigestSign(context, buffer.baseAddress, &length, bytes.baseAddress, bytes.count)
+                    }
+                guard signed == 1, length == Self.signatureCount else {
+                    fatalError("EVP_DigestSign(Ed25519) failed: \(OpenSSLErrorQueue.drain())")
                 }
-            guard signed == 1, length == Self.signatureCount else {
-                fatalError("EVP_DigestSign(Ed25519) failed: \(OpenSSLErrorQueue.drain())")
+                initialized = Self.signatureCount
             }
-            initialized = Self.signatureCount
         }
     }
 
