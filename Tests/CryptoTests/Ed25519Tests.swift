@@ -158,6 +158,32 @@ struct Ed25519Tests {
         #expect(outcomes.map(\.forged) == [0, 0, 0, 0])
     }
 
+    @Test func oneSigningKeyIsCorrectWhenSharedByManyThreads() async throws {
+        let key = try Ed25519SigningKey.generate()
+        let messages = (0..<16).map { Array("head \($0)".utf8) }
+        let expected = messages.map { key.sign($0) }
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var mismatches = 0
+                    for round in 0..<50 {
+                        let i = (worker * 3 + round) % messages.count
+                        if key.sign(messages[i]) != expected[i] { mismatches += 1 }
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func loadsAPEMKeyWithWindowsLineEndings() throws {
+        let key = try Ed25519SigningKey.generate()
+        let crlf = key.pkcs8PEM.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(try Ed25519SigningKey(pkcs8PEM: crlf).publicKey == key.publicKey)
+    }
+
     @Test func originIDAndKeyIDAreHexPrefixesOfTheKeysSHA256() throws {
         // Expected values from `xxd -r -p | openssl dgst -sha256` of RFC 8032 TEST 1's public key.
         let raw = try #require([UInt8](hexString: RFC8032Vectors.all[0].publicKey))

@@ -158,6 +158,22 @@ struct OpenSSLInteropTests {
         #expect(pin == (try opensslPin(of: pem)))
     }
 
+    @Test func acceptsAnExternallyIssuedRSACertificateAndKey() throws {
+        // Stands in for a certificate from a public CA, configured by path in node.json.
+        let cli = try OpenSSLCommandLine()
+        let made = try cli.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+                                "-subj", "/CN=node.example", "-days", "30"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let certificatePEM = try String(contentsOfFile: cli.path("cert.pem"), encoding: .utf8)
+        let keyPEM = try String(contentsOfFile: cli.path("key.pem"), encoding: .utf8)
+        let identity = try TLSIdentity(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
+        #expect(try identity.spkiPin() == opensslPin(of: certificatePEM))
+        let mismatched = #expect(throws: CryptoError.self) {
+            try TLSIdentity(certificatePEM: certificatePEM, privateKeyPEM: try TLSIdentity.generate().privateKeyPEM)
+        }
+        #expect(mismatched?.code == .invalidTLSKey)
+    }
+
     @Test func pinOfAChainIsThePinOfItsFirstCertificate() throws {
         let leaf = try TLSIdentity.generate()
         let other = try TLSIdentity.generate()
