@@ -111,3 +111,12 @@ public final class Ed25519SigningKey: @unchecked Sendable {
         try! Ed25519PublicKey(raw: publicKey)
     }
 }
+
+/// Printing or dumping a signing key shows only its public half, so it cannot leak into logs.
+extension Ed25519SigningKey: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "Ed25519SigningKey(kid: \(Ed25519PublicKey.keyID(raw: publicKey)))" }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror { Mirror(self, children: ["publicKey": publicKey.hexString]) }
+}

@@ -245,3 +245,16 @@ private final class SubjectAltNameList {
         }
     }
 }
+
+/// Printing or dumping an identity never shows the private key, so it cannot leak into logs.
+extension TLSIdentity: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "TLSIdentity(certificate: \(certificatePEM.utf8.count) bytes of PEM, private key: redacted)"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["certificatePEM": certificatePEM, "privateKeyPEM": "redacted"])
+    }
+}

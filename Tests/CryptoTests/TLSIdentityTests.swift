@@ -70,4 +70,20 @@ struct TLSIdentityTests {
         }
         #expect(empty?.code == .invalidValidity)
     }
+
+    @Test func printingOrDumpingNeverRevealsPrivateKeys() throws {
+        let identity = try TLSIdentity.generate()
+        let signingKey = try Ed25519SigningKey.generate()
+        let tlsSecret = String(identity.privateKeyPEM.split(separator: "\n")[2].prefix(24))
+        let signingSecret = String(signingKey.pkcs8PEM.split(separator: "\n")[1].suffix(24))
+        var dumped = ""
+        dump(identity, to: &dumped)
+        dump(signingKey, to: &dumped)
+        for text in [String(describing: identity), String(reflecting: identity), "\(identity)", dumped,
+                     String(describing: signingKey), String(reflecting: signingKey)] {
+            #expect(!text.contains(tlsSecret))
+            #expect(!text.contains(signingSecret))
+        }
+        #expect(String(describing: signingKey).contains(signingKey.verifier.keyID))
+    }
 }
