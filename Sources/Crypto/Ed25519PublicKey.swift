@@ -6,7 +6,7 @@ import COpenSSL
 /// Thread-safe: several threads may verify with one instance at the same time. The `EVP_PKEY`
 /// is never modified after init (a provider-native key, so OpenSSL keeps no lazily filled
 /// cache on it), and every verification works on its own copy of a context initialised once.
-// @unchecked Sendable: `key` is immutable after init and OpenSSL allows concurrent read-only use of an EVP_PKEY.
+// @unchecked Sendable: `key` and `verifying` are immutable after init; OpenSSL allows concurrent read-only use of an EVP_PKEY.
 public final class Ed25519PublicKey: @unchecked Sendable {
     /// Length of a raw Ed25519 public key in bytes.
     public static let rawCount = 32

@@ -4,8 +4,9 @@ import Foundation
 /// An Ed25519 private key (RFC 8032) held in an OpenSSL `EVP_PKEY`: signs records, heads, key
 /// records and request authorisations (design §4, §5).
 ///
-/// Thread-safe: the key is never modified after init and every `sign` uses its own `EVP_MD_CTX`.
-// @unchecked Sendable: `key` is immutable after init and OpenSSL allows concurrent read-only use of an EVP_PKEY.
+/// Thread-safe: the key is never modified after init and every `sign` works on its own copy of
+/// a signing context initialised once.
+// @unchecked Sendable: `key` and `signing` are immutable after init; OpenSSL allows concurrent read-only use of an EVP_PKEY.
 public final class Ed25519SigningKey: @unchecked Sendable {
     /// Length of an Ed25519 signature in bytes.
     public static let signatureCount = 64
