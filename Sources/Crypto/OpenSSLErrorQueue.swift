@@ -18,4 +18,10 @@ enum OpenSSLErrorQueue {
     static func clear() {
         ERR_clear_error()
     }
+
+    /// Whether this thread's queue holds no error (`ERR_peek_error`); tests check that every
+    /// path through this module leaves it so.
+    static var isEmpty: Bool {
+        ERR_peek_error() == 0
+    }
 }
