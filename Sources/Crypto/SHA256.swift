@@ -119,3 +119,8 @@ private final class FetchedDigest: @unchecked Sendable {
         pointer = md
     }
 }
+
+/// A hasher carries mutable OpenSSL state: give each thread its own (the one-shot functions
+/// already do).
+@available(*, unavailable)
+extension SHA256: Sendable {}

@@ -102,9 +102,16 @@ struct OpenSSLInteropTests {
         #expect(text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"))
         #expect(text.contains("X509v3 Extended Key Usage: \n                TLS Web Server Authentication, TLS Web Client Authentication"))
         #expect(text.contains("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1"))
-        // Self-signed: it verifies against itself.
-        let verified = try cli.run(["verify", "-CAfile", "cert.pem", "-purpose", "sslserver", "cert.pem"])
-        #expect(verified.status == 0, "\(verified.text) \(verified.stderr)")
+        // Self-signed: it verifies against itself, for the default names, as server and as client.
+        for check in [["-purpose", "sslserver", "-verify_hostname", "localhost"],
+                      ["-purpose", "sslserver", "-verify_ip", "127.0.0.1"],
+                      ["-purpose", "sslserver", "-verify_ip", "::1"],
+                      ["-purpose", "sslclient"]] {
+            let verified = try cli.run(["verify", "-CAfile", "cert.pem"] + check + ["cert.pem"])
+            #expect(verified.status == 0, "\(check): \(verified.text) \(verified.stderr)")
+        }
+        let wrongHost = try cli.run(["verify", "-CAfile", "cert.pem", "-verify_hostname", "braunschweig.de", "cert.pem"])
+        #expect(wrongHost.status != 0)
         // The key file is PKCS#8 and matches the certificate's public key.
         try cli.write("key.pem", Data(identity.privateKeyPEM.utf8))
         let keyPublic = try cli.run(["pkey", "-in", "key.pem", "-pubout"])
