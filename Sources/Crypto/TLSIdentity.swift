@@ -203,13 +203,21 @@ private final class SubjectAltNameList {
             }
             switch name {
             case .dns(let host):
-                guard Self.isValidDNSName(host), let value = ASN1_IA5STRING_new() else {
+                guard Self.isValidDNSName(host) else {
                     GENERAL_NAME_free(entry)
                     throw CryptoError(.invalidSubjectAltName,
                                       "'\(host)' is not a valid DNS name (letters, digits and hyphens in dot-separated labels)")
                 }
                 let bytes = Array(host.utf8)
-                _ = ASN1_STRING_set(value, bytes, Int32(bytes.count))
+                guard let value = ASN1_IA5STRING_new() else {
+                    GENERAL_NAME_free(entry)
+                    throw CryptoError(.generationFailed, "could not create the TLS certificate: ASN1_IA5STRING_new failed")
+                }
+                guard ASN1_STRING_set(value, bytes, Int32(bytes.count)) == 1 else {
+                    ASN1_IA5STRING_free(value)
+                    GENERAL_NAME_free(entry)
+                    throw CryptoError(.generationFailed, "could not create the TLS certificate: ASN1_STRING_set failed")
+                }
                 GENERAL_NAME_set0_value(entry, GEN_DNS, UnsafeMutableRawPointer(value))
             case .ip(let address):
                 guard let value = a2i_IPADDRESS(address) else {
