@@ -14,6 +14,13 @@ struct SHA256Tests {
         #expect(SHA256.hash(Data("abc".utf8)).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func integerArrayLiteralsAreHashedAsBytes() {
+        // A literal must infer [UInt8], not [Int] (which would hash 8 bytes per element).
+        #expect(SHA256.hash([0x61, 0x62, 0x63]) == SHA256.hash(utf8: "abc"))
+        #expect(HMACSHA256.authenticate(key: [0x4a, 0x65, 0x66, 0x65], message: Array("what do ya want for nothing?".utf8)).hexString
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
     @Test func hashesThe448BitNISTMessage() {
         let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
         #expect(SHA256.hash(utf8: message).hexString == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
