@@ -32,6 +32,12 @@ else
         echo "install-deps: apt-get could not install ${missing[*]}; check the network and apt sources, then run this script again" >&2
         exit 1
     fi
+    for p in "${missing[@]}"; do
+        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
+            echo "install-deps: apt-get finished but $p is still not installed; install it by hand and run this script again" >&2
+            exit 1
+        fi
+    done
 fi
 
 if ! command -v swift >/dev/null 2>&1; then
