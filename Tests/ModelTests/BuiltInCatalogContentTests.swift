@@ -102,6 +102,18 @@ import Testing
         }
     }
 
+    @Test func englishAndGermanNamesAreUnique() {
+        // A repeated name is a copy-paste slip that would make two rows of a report look alike.
+        let english = Self.rankedDefinitions.map(\.name)
+        let german = Self.rankedDefinitions.compactMap(\.nameDe)
+        #expect(Set(english).count == english.count, "duplicate English names: \(Self.duplicates(english))")
+        #expect(Set(german).count == german.count, "duplicate German names: \(Self.duplicates(german))")
+    }
+
+    static func duplicates(_ names: [String]) -> [String] {
+        Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+    }
+
     @Test func percentagesAndDurationsAreNeverScaledByPopulation() {
         for d in KPICatalog.builtIn.sorted where Self.unscaledUnits.contains(d.unit) {
             #expect(d.perCapita == nil, "\(d.code) in \(d.unit) must not have perCapita")
