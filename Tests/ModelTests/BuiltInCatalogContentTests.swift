@@ -92,7 +92,7 @@ import Testing
         #expect(chargers == KPIDefinition(
             code: "MOB.EV_CHARGERS", name: "Public EV charging points", nameDe: "Öffentliche Ladepunkte", unit: "count",
             direction: .higher, field: .mobility, perCapita: 10000, personCount: false,
-            refs: ["ISO 37122:2019 19.1", "U4SSC EN/EV-charging stations"]))
+            refs: ["ISO 37122:2019 (electric-vehicle charging stations)", "Bundesnetzagentur Ladesäulenregister"]))
     }
 
     @Test func everyRankedKPIHasAGermanName() {
@@ -152,8 +152,8 @@ import Testing
 
     @Test func referencesNeverCiteAnUnverifiedISO37122ClauseNumber() {
         // The research anchors verify ISO 37122 indicator names, not clause numbers; a new entry
-        // cites the indicator by name. MOB.EV_CHARGERS predates this rule and is kept verbatim.
-        for d in Self.rankedDefinitions where d.code != "MOB.EV_CHARGERS" {
+        // cites the indicator by name.
+        for d in Self.rankedDefinitions {
             for ref in d.refs where ref.hasPrefix("ISO 37122") {
                 let afterStandard = ref.dropFirst("ISO 37122:2019".count).trimmingCharacters(in: .whitespaces)
                 #expect(!(afterStandard.first?.isNumber ?? false), "\(d.code) cites an ISO 37122 clause number: \(ref)")
