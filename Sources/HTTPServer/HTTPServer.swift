@@ -1,1 +1,1 @@
-// The HTTPServer module; see design §2 for its place in the layers.
+
