@@ -30,6 +30,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var sendIdleTimeout: Double
     /// How long a keep-alive connection may wait for its next request before the server closes it silently.
     public var keepAliveIdleTimeout: Double
+    /// Longest time spent discarding a client's leftover input after the final response, so the
+    /// response is not destroyed by a reset when the socket closes with unread data.
+    public var lingerTimeout: Double
+    /// Most leftover bytes discarded during that lingering close.
+    public var lingerMaxBytes: Int
     /// Most connections served at once; further connections are accepted and closed at once (no response),
     /// which clients see as a reset and retry later, without spending a thread or a TLS handshake on them.
     public var maxConnections: Int
@@ -55,6 +60,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.bodyIdleTimeout = 15
         self.sendIdleTimeout = 15
         self.keepAliveIdleTimeout = 30
+        self.lingerTimeout = 2
+        self.lingerMaxBytes = 256 * 1024
         self.maxConnections = 512
         self.connectionThreadStackBytes = 512 * 1024
         self.listenBacklog = 511
