@@ -181,7 +181,8 @@ public struct HTTPRequestParser: Sendable {
     /// Finds the next complete line; returns the range without CRLF, or nil when incomplete.
     /// A line ending in a bare LF is reported as `.failure`.
     private mutating func nextLine() -> Result<Range<Int>, HTTPParseError>? {
-        guard let lfIndex = buffer[scanFrom...].firstIndex(of: lf) else {
+        // Body bytes advance `consumed` without touching `scanFrom`, so never search behind it.
+        guard let lfIndex = buffer[max(scanFrom, consumed)...].firstIndex(of: lf) else {
             scanFrom = buffer.count
             return nil
         }
@@ -416,7 +417,7 @@ public struct HTTPRequestParser: Sendable {
         } else {
             return
         }
-        scanFrom -= consumed
+        scanFrom = max(0, scanFrom - consumed)
         consumed = 0
     }
 }
