@@ -138,14 +138,14 @@ enum TestServer {
     }
 
     static func start(
-        handler: Handler? = nil, log: LogCapture = LogCapture(), tls: TLSConfiguration? = nil,
+        router: Router? = nil, log: LogCapture = LogCapture(), tls: TLSConfiguration? = nil,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws -> HTTPServer {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
         configuration.lingerTimeout = 0.5
         configure(&configuration)
         let server = try HTTPServer(
-            configuration: configuration, handler: handler ?? router.handler, accessLog: AccessLog(sink: log.sink))
+            configuration: configuration, handler: (router ?? TestServer.router).handler, accessLog: AccessLog(sink: log.sink))
         try server.start()
         return server
     }
