@@ -266,3 +266,20 @@ import Testing
         }
     }
 }
+
+@Suite struct LoopbackRuleTests {
+    private func isLoopback(_ host: String) -> Bool? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return nil }
+        defer { freeaddrinfo(list) }
+        return ListeningSocket.isLoopback(first.pointee.ai_addr)
+    }
+
+    @Test(arguments: [("127.0.0.1", true), ("127.8.9.10", true), ("::1", true), ("::ffff:127.0.0.1", true),
+                      ("0.0.0.0", false), ("10.0.0.1", false), ("::", false), ("::ffff:10.0.0.1", false), ("fe80::1", false)])
+    func classifiesLoopbackAddresses(host: String, loopback: Bool) {
+        #expect(isLoopback(host) == loopback)
+    }
+}
