@@ -54,6 +54,8 @@ let package = Package(
             "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
+        /// Example server for Benchmarks/HTTPBench/run.sh (GET /v1/health, plain and TLS).
+        .executableTarget(name: "bench-http-server", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPBenchServer"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.

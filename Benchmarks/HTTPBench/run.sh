@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# GET /v1/health keep-alive throughput: citybench's HTTPServer vs nginx serving the same bytes
+# (design §10 target: >= 0.9x nginx, plain HTTP and HTTPS). Everything listens on 127.0.0.1 and is
+# stopped at the end. Usage: Benchmarks/HTTPBench/run.sh   (env: DURATION=5s CONNECTIONS=50 THREADS=2 ROUNDS=1)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-1}
+NGINX_PLAIN=38080 NGINX_TLS=38443 SWIFT_PLAIN=38081 SWIFT_TLS=38444
+
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+    apt-get install -y nginx wrk >/dev/null
+fi
+NGINX=$(command -v nginx)
+
+WORK=$(mktemp -d /tmp/citybench-httpbench.XXXXXX)
+SWIFT_PID=""
+cleanup() {
+    [ -n "$SWIFT_PID" ] && kill -TERM "$SWIFT_PID" 2>/dev/null && wait "$SWIFT_PID" 2>/dev/null || true
+    [ -f "$WORK/nginx.pid" ] && kill -QUIT "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    sleep 0.5
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "building release..."
+swift build -c release --product bench-http-server >/dev/null
+BIN=$(swift build -c release --show-bin-path)/bench-http-server
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" \
+    -out "$WORK/cert.pem" -days 2 -subj /CN=citybench 2>/dev/null
+
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+daemon on;
+events { worker_connections 1024; }
+http {
+    access_log $WORK/nginx-access.log combined buffer=64k flush=1s;
+    client_body_temp_path $WORK/body; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/fastcgi;
+    uwsgi_temp_path $WORK/uwsgi; scgi_temp_path $WORK/scgi;
+    keepalive_requests 1000000;
+    tcp_nodelay on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    server {
+        listen 127.0.0.1:$NGINX_PLAIN;
+        listen 127.0.0.1:$NGINX_TLS ssl;
+        ssl_certificate $WORK/cert.pem;
+        ssl_certificate_key $WORK/key.pem;
+        location = /v1/health { default_type application/json; return 200 '{"status":"ok"}'; }
+    }
+}
+CONF
+"$NGINX" -c "$WORK/nginx.conf" -p "$WORK" 2>/dev/null
+"$BIN" $SWIFT_PLAIN $SWIFT_TLS "$WORK/cert.pem" "$WORK/key.pem" 2>"$WORK/swift-access.log" &
+SWIFT_PID=$!
+sleep 1
+
+for url in http://127.0.0.1:$NGINX_PLAIN https://127.0.0.1:$NGINX_TLS http://127.0.0.1:$SWIFT_PLAIN https://127.0.0.1:$SWIFT_TLS; do
+    curl -sfk "$url/v1/health" >/dev/null || { echo "no answer from $url" >&2; exit 1; }
+done
+
+measure() { # URL -> requests/s
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1/v1/health" | awk '/^Requests\/sec:/ { print $2 }'
+}
+
+printf "wrk -t%s -c%s -d%s, keep-alive, GET /v1/health\n" "$THREADS" "$CONNECTIONS" "$DURATION"
+for round in $(seq 1 "$ROUNDS"); do
+    for scheme in plain tls; do
+        if [ $scheme = plain ]; then n=http://127.0.0.1:$NGINX_PLAIN; s=http://127.0.0.1:$SWIFT_PLAIN
+        else n=https://127.0.0.1:$NGINX_TLS; s=https://127.0.0.1:$SWIFT_TLS; fi
+        wrk -t1 -c4 -d1s "$n/v1/health" >/dev/null; wrk -t1 -c4 -d1s "$s/v1/health" >/dev/null  # warm-up
+        nginx_rps=$(measure "$n")
+        swift_rps=$(measure "$s")
+        awk -v r="$round" -v sc="$scheme" -v n="$nginx_rps" -v s="$swift_rps" \
+            'BEGIN { printf "round %s %-5s nginx %10.0f req/s   citybench %10.0f req/s   ratio %.2f\n", r, sc, n, s, s / n }'
+    done
+done
+echo "access log lines written by citybench: $(wc -l <"$WORK/swift-access.log")"
