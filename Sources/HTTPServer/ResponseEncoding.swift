@@ -3,20 +3,23 @@ extension HTTPResponse {
     /// fields the server owns), `Content-Length`, `Connection` where needed, blank line, body.
     /// A header name or value with bytes that could split the response (CR, LF, NUL) makes the
     /// whole response a 500, so a handler bug cannot become response splitting.
-    func encoded(keepAlive: Bool, requestVersion: HTTPVersion, omitBody: Bool) -> [UInt8] {
+    /// 1xx and 204 responses carry neither `Content-Length` nor a body (RFC 9110 §8.6).
+    func encoded(keepAlive: Bool, requestVersion: HTTPVersion, omitBody: Bool, date: String? = nil) -> [UInt8] {
         guard headers.allSatisfy({ HTTPResponse.isSafeName($0.name) && HTTPResponse.isSafeValue($0.value) }),
             HTTPResponse.isSafeValue(status.reasonPhrase)
         else {
-            return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody)
+            return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody, date: date)
         }
         var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
         for field in headers {
             switch field.canonicalName {
-            case "content-length", "connection", "transfer-encoding": continue
+            case "content-length", "connection", "transfer-encoding", "date": continue
             default: head += "\(field.name): \(field.value)\r\n"
             }
         }
-        head += "Content-Length: \(body.count)\r\n"
+        let bodyless = status.code < 200 || status.code == 204
+        if let date { head += "Date: \(date)\r\n" }
+        if !bodyless { head += "Content-Length: \(body.count)\r\n" }
         if !keepAlive {
             head += "Connection: close\r\n"
         } else if requestVersion == .http10 {
@@ -26,7 +29,7 @@ extension HTTPResponse {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(head.utf8.count + (omitBody ? 0 : body.count))
         bytes.append(contentsOf: head.utf8)
-        if !omitBody { bytes.append(contentsOf: body) }
+        if !omitBody && !bodyless { bytes.append(contentsOf: body) }
         return bytes
     }
 

@@ -82,3 +82,20 @@ import Testing
         #expect(response.status.code == 201)
     }
 }
+
+@Suite struct ResponseFramingTests {
+    @Test func noContentAndInterimResponsesCarryNoLengthOrBody() {
+        let response = HTTPResponse(status: .noContent, body: Array("ignored".utf8))
+        let text = String(decoding: response.encoded(keepAlive: true, requestVersion: .http11, omitBody: false), as: UTF8.self)
+        #expect(text == "HTTP/1.1 204 No Content\r\n\r\n")
+    }
+
+    @Test func formatsTheDateHeaderAsIMFFixdate() {
+        var date = HTTPDate()
+        #expect(date.format(secondsSinceEpoch: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(date.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        let response = HTTPResponse(status: .ok, headers: ["Date": "forged"])
+        let text = String(decoding: response.encoded(keepAlive: true, requestVersion: .http11, omitBody: false, date: "Thu, 01 Jan 1970 00:00:00 GMT"), as: UTF8.self)
+        #expect(text == "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
+    }
+}
