@@ -221,10 +221,11 @@ public struct HTTPRequestParser: Sendable {
         guard parts.count == 3 else { return .badRequest(.malformedRequestLine) }
         let methodBytes = parts[0], targetBytes = parts[1], versionBytes = parts[2]
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(isTokenByte) else { return .badRequest(.invalidMethod) }
-        switch Array(versionBytes) {
-        case Array("HTTP/1.1".utf8): version = .http11
-        case Array("HTTP/1.0".utf8): version = .http10
-        default:
+        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+            version = .http11
+        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+            version = .http10
+        } else {
             let bytes = Array(versionBytes)
             if bytes.count == 8, bytes.starts(with: Array("HTTP/".utf8)), isDigit(bytes[5]), bytes[6] == dot,
                 isDigit(bytes[7])

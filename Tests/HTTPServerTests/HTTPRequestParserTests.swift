@@ -246,6 +246,38 @@ private func requests(_ events: [HTTPRequestParser.Event]) -> [HTTPRequest] {
         #expect(second == .failure(.badRequest(.malformedHeaderField)))
     }
 
+    @Test func mutatedRequestsNeverCrashOrExceedTheLimits() {
+        let valid = Array("POST /b?x=%41 HTTP/1.1\r\nHost: n\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nPUT /c HTTP/1.1\r\nHost: n\r\nContent-Length: 2\r\n\r\nok".utf8)
+        let limits = ParserLimits(maxRequestLineBytes: 64, maxHeaderBytes: 128, maxHeaderCount: 4, maxBodyBytes: 16, maxChunkLineBytes: 8)
+        let interesting: [UInt8] = Array("\r\n :;%0fF-\t".utf8) + [0, 0x7F, 0xFF]
+        var generator = SeededGenerator(seed: 42)
+        for _ in 0..<3000 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = interesting.randomElement(using: &generator)!
+                case 1: bytes.insert(interesting.randomElement(using: &generator)!, at: index)
+                default: bytes.remove(at: index)
+                }
+            }
+            var parser = HTTPRequestParser(limits: limits)
+            parser.append(bytes)
+            var steps = 0
+            loop: while steps < 100 {
+                steps += 1
+                switch parser.next() {
+                case .request(let request):
+                    #expect(request.body.count <= limits.maxBodyBytes)
+                    #expect(request.headers.count <= limits.maxHeaderCount)
+                case .needMoreData, .failure:
+                    break loop
+                }
+            }
+            #expect(steps < 100)
+        }
+    }
+
     @Test func flagsExpectContinueOnceAndRejectsOtherExpectations() {
         var parser = HTTPRequestParser()
         parser.append(Array("POST / HTTP/1.1\r\nHost: n\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))

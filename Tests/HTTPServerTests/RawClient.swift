@@ -131,6 +131,7 @@ enum TestServer {
         var router = Router()
         router.add("GET", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
         router.add("POST", "/echo") { request in .json(bytes: Array("{\"received\":\(request.body.count)}".utf8)) }
+        router.add("GET", "/peer") { request in .json(bytes: Array(request.peerAddress.utf8)) }
         router.add("GET", "/query") { request in
             .json(bytes: Array((request.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: "&")).utf8))
         }

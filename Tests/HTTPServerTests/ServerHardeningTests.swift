@@ -32,6 +32,18 @@ import Testing
         #expect(server.port != 0)
     }
 
+    @Test func closesHTTP10ConnectionsAfterOneResponseAndReportsThePeer() throws {
+        let server = try TestServer.start()
+        defer { server.shutdown(gracePeriod: 1) }
+        let client = try #require(RawClient(port: server.port))
+        client.send("GET /peer HTTP/1.0\r\n\r\n")
+        let response = try #require(client.readResponse())
+        #expect(response.text == "127.0.0.1")
+        #expect(response.headers["connection"] == "close")
+        #expect(response.headers["date"]?.hasSuffix(" GMT") == true)
+        #expect(client.isClosedByServer())
+    }
+
     @Test func answersPipelinedRequestsInOrderOverTheSocket() throws {
         let server = try TestServer.start()
         defer { server.shutdown(gracePeriod: 1) }
