@@ -59,7 +59,8 @@ struct Connection {
                 }
                 let (until, expiry) = deadline.current
                 let wakeFD = phase == .idle ? server.shutdownSignalFD : nil
-                switch transport.read(into: buffer, until: until, wakeFD: wakeFD) {
+                let likelyEmpty = phase == .idle && deadline.hasServedRequests
+                switch transport.read(into: buffer, until: until, wakeFD: wakeFD, likelyEmpty: likelyEmpty) {
                 case .bytes(let count):
                     parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                     receivedBytes = true

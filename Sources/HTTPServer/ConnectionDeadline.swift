@@ -71,6 +71,9 @@ public struct ConnectionDeadline: Sendable, Hashable {
         phase = .idle
     }
 
+    /// Whether at least one response was sent on this connection.
+    public var hasServedRequests: Bool { servedRequests > 0 }
+
     /// When the current wait ends and what happens then.
     public var current: (deadline: MonotonicInstant, expiry: Expiry) {
         switch phase {

@@ -18,7 +18,9 @@ protocol ConnectionTransport: AnyObject {
     /// Completes any handshake before `deadline`; false means drop the connection.
     func handshake(until deadline: MonotonicInstant) -> Bool
     /// Reads at most `buffer.count` bytes, waiting until `deadline`; with `wakeFD`, also stops at shutdown.
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?) -> ReadOutcome
+    /// `likelyEmpty` says that no input is expected yet (a kept-alive connection right after its
+    /// response), so waiting first saves the read call that would only return `EAGAIN`.
+    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?, likelyEmpty: Bool) -> ReadOutcome
     /// Writes all of `bytes`, giving up when the peer reads nothing for `idleTimeout` seconds.
     func write(_ bytes: UnsafeRawBufferPointer, idleTimeout: Double) -> Bool
     /// Ends the session and stops sending (TLS close_notify, then `shutdown(SHUT_WR)`), keeping the fd open for a lingering read.

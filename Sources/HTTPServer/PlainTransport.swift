@@ -11,7 +11,15 @@ final class PlainTransport: ConnectionTransport {
 
     func handshake(until deadline: MonotonicInstant) -> Bool { true }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?) -> ReadOutcome {
+    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?, likelyEmpty: Bool) -> ReadOutcome {
+        if likelyEmpty {
+            switch SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD) {
+            case .ready: break
+            case .timedOut: return .timedOut
+            case .woken: return .woken
+            case .failed: return .failed
+            }
+        }
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count > 0 { return .bytes(count) }

@@ -65,7 +65,15 @@ final class TLSTransport: ConnectionTransport {
         }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?) -> ReadOutcome {
+    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?, likelyEmpty: Bool) -> ReadOutcome {
+        if likelyEmpty && SSL_has_pending(ssl) == 0 {
+            switch SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD) {
+            case .ready: break
+            case .timedOut: return .timedOut
+            case .woken: return .woken
+            case .failed: return .failed
+            }
+        }
         while true {
             ERR_clear_error()
             var count = 0
