@@ -79,6 +79,14 @@ for round in $(seq 1 "$ROUNDS"); do
         swift_rps=$(measure "$s")
         awk -v r="$round" -v sc="$scheme" -v n="$nginx_rps" -v s="$swift_rps" \
             'BEGIN { printf "round %s %-5s nginx %10.0f req/s   citybench %10.0f req/s   ratio %.2f\n", r, sc, n, s, s / n }'
+        echo "$scheme $nginx_rps $swift_rps" >>"$WORK/results"
     done
+done
+# Median over rounds per scheme; the machine is shared, so single rounds swing widely.
+for scheme in plain tls; do
+    awk -v sc="$scheme" '$1 == sc { n[++c] = $2; s[c] = $3; r[c] = $3 / $2 }
+        function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+        END { printf "median %-5s nginx %10.0f req/s   citybench %10.0f req/s   ratio %.2f (of %d rounds)\n", sc, median(n, c), median(s, c), median(r, c), c }' "$WORK/results"
 done
 echo "access log lines written by citybench: $(wc -l <"$WORK/swift-access.log")"
