@@ -60,13 +60,24 @@ CONF
 "$BIN" $SWIFT_PLAIN $SWIFT_TLS "$WORK/cert.pem" "$WORK/key.pem" 2>"$WORK/swift-access.log" &
 SWIFT_PID=$!
 sleep 1
+NGINX_WORKERS=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
 
 for url in http://127.0.0.1:$NGINX_PLAIN https://127.0.0.1:$NGINX_TLS http://127.0.0.1:$SWIFT_PLAIN https://127.0.0.1:$SWIFT_TLS; do
     curl -sfk "$url/v1/health" >/dev/null || { echo "no answer from $url" >&2; exit 1; }
 done
 
-measure() { # URL -> requests/s
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1/v1/health" | awk '/^Requests\/sec:/ { print $2 }'
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { # PIDS... -> user+system clock ticks used so far
+    for pid in "$@"; do cat "/proc/$pid/stat"; done | awk '{ sum += $14 + $15 } END { print sum }'
+}
+measure() { # URL PIDS... -> "requests/s CPU-microseconds-per-request" (CPU time of the server processes only)
+    local url=$1; shift
+    local before after out
+    before=$(cpu_ticks "$@")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$url/v1/health")
+    after=$(cpu_ticks "$@")
+    echo "$out" | awk -v used=$((after - before)) -v tick="$TICK" \
+        '/requests in/ { total = $1 } /^Requests\/sec:/ { rps = $2 } END { printf "%s %.1f\n", rps, used * 1e6 / tick / total }'
 }
 
 printf "wrk -t%s -c%s -d%s, keep-alive, GET /v1/health\n" "$THREADS" "$CONNECTIONS" "$DURATION"
@@ -75,10 +86,10 @@ for round in $(seq 1 "$ROUNDS"); do
         if [ $scheme = plain ]; then n=http://127.0.0.1:$NGINX_PLAIN; s=http://127.0.0.1:$SWIFT_PLAIN
         else n=https://127.0.0.1:$NGINX_TLS; s=https://127.0.0.1:$SWIFT_TLS; fi
         wrk -t1 -c4 -d1s "$n/v1/health" >/dev/null; wrk -t1 -c4 -d1s "$s/v1/health" >/dev/null  # warm-up
-        nginx_rps=$(measure "$n")
-        swift_rps=$(measure "$s")
-        awk -v r="$round" -v sc="$scheme" -v n="$nginx_rps" -v s="$swift_rps" \
-            'BEGIN { printf "round %s %-5s nginx %10.0f req/s   citybench %10.0f req/s   ratio %.2f\n", r, sc, n, s, s / n }'
+        read -r nginx_rps nginx_cpu < <(measure "$n" $NGINX_WORKERS)
+        read -r swift_rps swift_cpu < <(measure "$s" $SWIFT_PID)
+        awk -v r="$round" -v sc="$scheme" -v n="$nginx_rps" -v s="$swift_rps" -v nc="$nginx_cpu" -v scpu="$swift_cpu" \
+            'BEGIN { printf "round %s %-5s nginx %8.0f req/s (%5.1f us CPU/req)   citybench %8.0f req/s (%5.1f us CPU/req)   ratio %.2f\n", r, sc, n, nc, s, scpu, s / n }'
         echo "$scheme $nginx_rps $swift_rps" >>"$WORK/results"
     done
 done

@@ -1,7 +1,7 @@
 /// An ordered list of header fields with case-insensitive lookup by name (RFC 9110 §5.1).
 ///
 /// Order and spelling are kept as received so that nothing is silently merged; lookups compare
-/// ASCII-lowercased names.
+/// names byte by byte with ASCII case folding, without allocating.
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// One header field as received or as it will be sent.
     public struct Field: Sendable, Hashable {
@@ -9,15 +9,15 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         public var name: String
         /// The field value with surrounding whitespace removed.
         public var value: String
-        /// The lowercased name used for lookups.
-        let canonicalName: String
 
         /// A field named `name` (any case) with `value`.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
-            self.canonicalName = HTTPHeaders.lowercasedASCII(name)
         }
+
+        /// Whether this field's name equals `other` ignoring ASCII case.
+        func hasName(_ other: String) -> Bool { HTTPHeaders.equalIgnoringASCIICase(name, other) }
     }
 
     private var fields: [Field] = []
@@ -40,14 +40,14 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// The first value of the field `name` (any case), or nil.
     public subscript(name: String) -> String? {
-        let wanted = HTTPHeaders.lowercasedASCII(name)
-        return fields.first { $0.canonicalName == wanted }?.value
+        fields.first { $0.hasName(name) }?.value
     }
 
     /// Every value of the field `name` (any case), in order.
     public func values(for name: String) -> [String] {
-        let wanted = HTTPHeaders.lowercasedASCII(name)
-        return fields.filter { $0.canonicalName == wanted }.map(\.value)
+        var result: [String] = []
+        for field in fields where field.hasName(name) { result.append(field.value) }
+        return result
     }
 
     /// Whether a field `name` (any case) is present.
@@ -66,12 +66,27 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Removes every field `name` (any case).
     public mutating func remove(name: String) {
-        let wanted = HTTPHeaders.lowercasedASCII(name)
-        fields.removeAll { $0.canonicalName == wanted }
+        fields.removeAll { $0.hasName(name) }
     }
 
     /// Iterates the fields in order.
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    /// Compares two names byte by byte, folding ASCII letters only (header names are tokens).
+    static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?):
+                if a != b && (a | 0x20 != b | 0x20 || !((a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)) { return false }
+            default:
+                return false
+            }
+        }
+    }
 
     /// Lowercases ASCII letters only; header names are tokens, so this is exact and locale-free.
     static func lowercasedASCII(_ text: String) -> String {

@@ -11,11 +11,8 @@ extension HTTPResponse {
             return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody, date: date)
         }
         var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        for field in headers {
-            switch field.canonicalName {
-            case "content-length", "connection", "transfer-encoding", "date": continue
-            default: head += "\(field.name): \(field.value)\r\n"
-            }
+        for field in headers where !HTTPResponse.serverOwnedFields.contains(where: field.hasName) {
+            head += "\(field.name): \(field.value)\r\n"
         }
         let bodyless = status.code < 200 || status.code == 204
         if let date { head += "Date: \(date)\r\n" }
@@ -32,6 +29,9 @@ extension HTTPResponse {
         if !omitBody && !bodyless { bytes.append(contentsOf: body) }
         return bytes
     }
+
+    /// Fields the server sets itself; a handler's values for them are dropped.
+    private static let serverOwnedFields = ["Content-Length", "Connection", "Transfer-Encoding", "Date"]
 
     /// A non-empty name of visible ASCII without a colon.
     private static func isSafeName(_ name: String) -> Bool {

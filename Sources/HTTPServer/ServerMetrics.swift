@@ -20,6 +20,12 @@ public final class ServerMetrics: @unchecked Sendable {
         var bucketCounts: [UInt64]
         var sum: Double = 0
         var count: UInt64 = 0
+
+        mutating func add(_ seconds: Double, bucket: Int?) {
+            if let bucket { bucketCounts[bucket] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private let lock = NSLock()
@@ -42,11 +48,10 @@ public final class ServerMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requests[RequestKey(route: route, status: status), default: 0] += 1
-        var histogram = latencies[route] ?? Histogram(bucketCounts: Array(repeating: 0, count: latencyBuckets.count))
-        if let bucket = latencyBuckets.firstIndex(where: { seconds <= $0 }) { histogram.bucketCounts[bucket] += 1 }
-        histogram.sum += seconds
-        histogram.count += 1
-        latencies[route] = histogram
+        let bucket = latencyBuckets.firstIndex { seconds <= $0 }
+        // Mutated in place through the dictionary, so the bucket array is not copied per request.
+        latencies[route, default: Histogram(bucketCounts: Array(repeating: 0, count: latencyBuckets.count))]
+            .add(seconds, bucket: bucket)
     }
 
     /// Number of requests counted for `route` with `status`.

@@ -99,3 +99,20 @@ import Testing
         #expect(text == "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
     }
 }
+
+@Suite struct HTTPHeadersTests {
+    @Test func looksUpNamesIgnoringASCIICaseOnly() {
+        var headers: HTTPHeaders = ["Content-Type": "a", "X-Multi": "1", "x-multi": "2"]
+        #expect(headers["content-TYPE"] == "a")
+        #expect(headers.values(for: "X-MULTI") == ["1", "2"])
+        #expect(headers["Content-Typ"] == nil)
+        #expect(headers["Content-Type-"] == nil)
+        headers.add(name: "X-@", value: "at")
+        #expect(headers["X-`"] == nil)
+        #expect(headers["X-@"] == "at")
+        headers.replace(name: "x-multi", value: "3")
+        #expect(headers.values(for: "X-Multi") == ["3"])
+        headers.remove(name: "CONTENT-type")
+        #expect(!headers.contains("Content-Type"))
+    }
+}
