@@ -28,6 +28,11 @@ public struct HTTPResponse: Sendable, Hashable {
         return HTTPResponse(status: status, headers: allHeaders, body: bytes)
     }
 
+    /// A plain-text response, e.g. Prometheus metrics with `text/plain; version=0.0.4`.
+    public static func text(_ text: String, status: HTTPStatus = .ok, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
+    }
+
     /// A JSON response encoding `value` with sorted keys, so equal values give equal bytes.
     public static func json<Value: Encodable>(_ status: HTTPStatus = .ok, _ value: Value) throws -> HTTPResponse {
         let encoder = JSONEncoder()

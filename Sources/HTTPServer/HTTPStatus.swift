@@ -13,6 +13,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(code) \(reasonPhrase)" }
 
+    // MARK: The RFC 9110 §15 statuses citybench uses; each constant is named after its reason phrase.
+
     public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
     public static let created = HTTPStatus(code: 201, reasonPhrase: "Created")
     public static let accepted = HTTPStatus(code: 202, reasonPhrase: "Accepted")

@@ -242,6 +242,23 @@ import Testing
         #expect(text.components(separatedBy: #"{"status":"ok"}"#).count == 2)
     }
 
+    @Test func servesItsOwnMetricsThroughARoute() throws {
+        let metrics = ServerMetrics()
+        var router = TestServer.router
+        router.add("GET", "/metrics") { _ in .text(metrics.renderPrometheus(), contentType: "text/plain; version=0.0.4") }
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        let server = try HTTPServer(configuration: configuration, handler: router.handler, metrics: metrics, accessLog: AccessLog(sink: LogCapture().sink))
+        try server.start()
+        defer { server.shutdown(gracePeriod: 1) }
+        let client = try #require(RawClient(port: server.port))
+        client.send("GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(client.readResponse()?.status == 200)
+        let response = try #require(client.readResponse())
+        #expect(response.headers["content-type"] == "text/plain; version=0.0.4")
+        #expect(response.text.contains("citybench_http_requests_total{route=\"/v1/health\",status=\"200\"} 1\n"))
+        #expect(response.text.contains("citybench_http_connections_open 1\n"))
+    }
+
     @Test func logsOneLinePerRequestWithPathButNoQuery() throws {
         let log = LogCapture()
         let server = try TestServer.start(log: log)
