@@ -24,11 +24,14 @@ public struct Router: Sendable {
             response.routeLabel = Router.unmatchedLabel
             return response
         }
-        guard let handler = methods[request.method] else {
+        // HEAD is answered by the GET handler (the server then drops the body), as RFC 9110 §9.3.2 expects.
+        guard let handler = methods[request.method] ?? (request.method == "HEAD" ? methods["GET"] : nil) else {
+            var allowed = Set(methods.keys)
+            if allowed.contains("GET") { allowed.insert("HEAD") }
             var response = HTTPResponse.error(
                 .methodNotAllowed, code: "method_not_allowed",
                 message: "This method is not allowed on this path; see the Allow header.",
-                headers: ["Allow": methods.keys.sorted().joined(separator: ", ")])
+                headers: ["Allow": allowed.sorted().joined(separator: ", ")])
             response.routeLabel = request.path
             return response
         }

@@ -32,6 +32,12 @@ import Testing
         #expect(try errorObject(response)["code"] == "method_not_allowed")
     }
 
+    @Test func answersHeadWithTheGetHandlerAndListsItInAllow() {
+        #expect(router.respond(to: HTTPRequest(method: "HEAD", path: "/v1/health")).status.code == 200)
+        #expect(router.respond(to: HTTPRequest(method: "HEAD", path: "/v1/push")).status.code == 405)
+        #expect(router.respond(to: HTTPRequest(method: "POST", path: "/v1/health")).headers["Allow"] == "GET, HEAD")
+    }
+
     @Test func routesByExactMethodAndPath() {
         #expect(router.respond(to: HTTPRequest(method: "GET", path: "/v1/health")).status.code == 200)
         #expect(router.respond(to: HTTPRequest(method: "get", path: "/v1/health")).status.code == 405)

@@ -219,9 +219,7 @@ import Testing
     }
 
     @Test func sendsContinueForExpect100AndOmitsBodiesForHead() throws {
-        var router = TestServer.router
-        router.add("HEAD", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
-        let server = try TestServer.start(router: router)
+        let server = try TestServer.start()
         defer { server.shutdown(gracePeriod: 1) }
         let client = try #require(RawClient(port: server.port))
         client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
