@@ -147,6 +147,15 @@ import Testing
         #expect(TestServer.answersHealth(server))
     }
 
+    @Test func closesASilentNewConnectionWithoutAResponse() throws {
+        let server = try TestServer.start { $0.headerReadTimeout = 0.5 }
+        defer { server.shutdown(gracePeriod: 1) }
+        let client = try #require(RawClient(port: server.port))
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        let count = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+        #expect(count == 0)
+    }
+
     @Test func slowBodyGets408AfterTheBodyIdleTimeout() throws {
         let server = try TestServer.start { $0.bodyIdleTimeout = 1 }
         defer { server.shutdown(gracePeriod: 1) }
