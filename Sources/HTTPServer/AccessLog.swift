@@ -33,6 +33,8 @@ public struct LogSink: Sendable {
 /// status=200 bytes=15 ms=0.4 peer=127.0.0.1`), buffered and flushed at least once a second and
 /// at shutdown, so logging costs a lock and an append, not a syscall, per request.
 /// Only the path is logged: never the query (cursors or tokens could ride there), headers or bodies.
+/// A client cannot forge lines: the method is a token and the path a validated target, so neither
+/// can hold a space or a line break.
 ///
 /// `@unchecked Sendable`: `buffer`, `flusher` and `stopping` are only touched under `condition`.
 public final class AccessLog: @unchecked Sendable {
@@ -55,18 +57,25 @@ public final class AccessLog: @unchecked Sendable {
 
     /// Appends one request line; `method` and `path` are nil when the request could not be framed.
     public func record(method: String?, path: String?, status: Int, bytes: Int, milliseconds: Double, peer: String) {
-        var line = "level=info event=request method="
-        line += method ?? "-"
-        line += " path="
-        line += path ?? "-"
-        line += " status=\(status) bytes=\(bytes) ms="
         let tenths = Int((max(0, milliseconds) * 10).rounded())
-        line += "\(tenths / 10).\(tenths % 10) peer="
-        line += peer.isEmpty ? "-" : peer
-        line += "\n"
         var flushNow: [UInt8]?
         condition.lock()
-        buffer.append(contentsOf: line.utf8)
+        // Appended piece by piece into the shared buffer: no per-request String is built.
+        buffer.append(contentsOf: "level=info event=request method=".utf8)
+        buffer.append(contentsOf: (method ?? "-").utf8)
+        buffer.append(contentsOf: " path=".utf8)
+        buffer.append(contentsOf: (path ?? "-").utf8)
+        buffer.append(contentsOf: " status=".utf8)
+        HTTPResponse.appendDecimal(status, to: &buffer)
+        buffer.append(contentsOf: " bytes=".utf8)
+        HTTPResponse.appendDecimal(bytes, to: &buffer)
+        buffer.append(contentsOf: " ms=".utf8)
+        HTTPResponse.appendDecimal(tenths / 10, to: &buffer)
+        buffer.append(0x2E)
+        HTTPResponse.appendDecimal(tenths % 10, to: &buffer)
+        buffer.append(contentsOf: " peer=".utf8)
+        buffer.append(contentsOf: (peer.isEmpty ? "-" : peer).utf8)
+        buffer.append(0x0A)
         if buffer.count >= maxBufferedBytes {
             flushNow = buffer
             buffer.removeAll(keepingCapacity: true)

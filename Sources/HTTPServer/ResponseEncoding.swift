@@ -1,3 +1,5 @@
+private let crlf: [UInt8] = [0x0D, 0x0A]
+
 extension HTTPResponse {
     /// The response as bytes on the wire: status line, the handler's headers (minus the framing
     /// fields the server owns), `Content-Length`, `Connection` where needed, blank line, body.
@@ -10,24 +12,45 @@ extension HTTPResponse {
         else {
             return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody, date: date)
         }
-        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        for field in headers where !HTTPResponse.serverOwnedFields.contains(where: field.hasName) {
-            head += "\(field.name): \(field.value)\r\n"
-        }
+        // Built straight into one byte array (no intermediate Strings): this runs once per request.
         let bodyless = status.code < 200 || status.code == 204
-        if let date { head += "Date: \(date)\r\n" }
-        if !bodyless { head += "Content-Length: \(body.count)\r\n" }
-        if !keepAlive {
-            head += "Connection: close\r\n"
-        } else if requestVersion == .http10 {
-            head += "Connection: keep-alive\r\n"
-        }
-        head += "\r\n"
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.utf8.count + (omitBody ? 0 : body.count))
-        bytes.append(contentsOf: head.utf8)
+        bytes.reserveCapacity(128 + (omitBody || bodyless ? 0 : body.count))
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        HTTPResponse.appendDecimal(status.code, to: &bytes)
+        bytes.append(0x20)
+        bytes.append(contentsOf: status.reasonPhrase.utf8)
+        bytes.append(contentsOf: crlf)
+        for field in headers where !HTTPResponse.serverOwnedFields.contains(where: field.hasName) {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(contentsOf: crlf)
+        }
+        if let date {
+            bytes.append(contentsOf: "Date: ".utf8)
+            bytes.append(contentsOf: date.utf8)
+            bytes.append(contentsOf: crlf)
+        }
+        if !bodyless {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            HTTPResponse.appendDecimal(body.count, to: &bytes)
+            bytes.append(contentsOf: crlf)
+        }
+        if !keepAlive {
+            bytes.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if requestVersion == .http10 {
+            bytes.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        bytes.append(contentsOf: crlf)
         if !omitBody && !bodyless { bytes.append(contentsOf: body) }
         return bytes
+    }
+
+    /// Appends a non-negative integer in decimal.
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &bytes) }
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
     }
 
     /// Fields the server sets itself; a handler's values for them are dropped.
