@@ -348,7 +348,9 @@ public struct HTTPRequestParser: Sendable {
             return .needMoreData(.body)
         }
         if declaredLength > 0 {
-            body.reserveCapacity(declaredLength)
+            // Reserve only what a small body needs: memory must follow bytes that actually arrive,
+            // not a length a client merely declares.
+            body.reserveCapacity(min(declaredLength, 64 * 1024))
             state = .fixedBody(remaining: declaredLength)
             return .needMoreData(.body)
         }
