@@ -30,6 +30,9 @@ final class TLSContext: @unchecked Sendable {
         _ = SSL_CTX_clear_options(context, cossl_op_cipher_server_preference())
         _ = SSL_CTX_set_options(context, cossl_op_no_compression() | cossl_op_no_renegotiation())
         _ = cossl_ctx_set_mode(context, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE))
+        // Read ahead: one read(2) per record instead of one for the header and one for the body
+        // (measured with strace: 2 reads per request without it). SSL_CTX_set_read_ahead is a macro.
+        _ = SSL_CTX_ctrl(context, SSL_CTRL_SET_READ_AHEAD, 1, nil)
         guard SSL_CTX_set_cipher_list(context, TLSContext.tls12CipherList) == 1,
             SSL_CTX_set_ciphersuites(context, TLSContext.tls13CipherSuites) == 1
         else { throw HTTPServerError.tls("the cipher configuration was rejected") }
