@@ -11,7 +11,10 @@ import Glibc
 /// ```
 ///
 /// Thread-per-connection is deliberate (platform notes §2): Dispatch's pool and the Swift
-/// concurrency pool starve when handlers block on idle keep-alive connections.
+/// concurrency pool starve when handlers block on idle keep-alive connections. Each thread reads
+/// and writes as if blocking, but the socket is non-blocking and every wait is a `poll()` for the
+/// time left, so header and handshake deadlines are totals (a slowloris trickle or a half-sent TLS
+/// record cannot stretch them), and idle connections also wake when shutdown begins.
 ///
 /// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
 /// `acceptThreadRunning` are only touched under `condition`; the rest is immutable after init.
