@@ -54,6 +54,8 @@ let package = Package(
             "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
+        /// Example server for Benchmarks/HTTPBench/run.sh (GET /v1/health, plain and TLS).
+        .executableTarget(name: "bench-http-server", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPBenchServer"),
 
         // MARK: Benchmarks (programs that print figures against a baseline measured in the same run)
         /// Ed25519 sign/verify rates on one thread against `openssl speed ed25519`.
@@ -67,7 +69,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
-        // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         // .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
