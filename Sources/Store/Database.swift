@@ -200,9 +200,24 @@ public final class Database {
     /// Replaces this database's contents with the citybench database at `source` (online backup
     /// API in reverse). The source is checked first, so a foreign file is refused.
     public func restore(from source: String) throws(StoreError) {
-        let checked = try Database(path: source, mode: .openExisting, migrations: [])
-        _ = checked
+        try Database.verifyCitybenchFile(source)
         try copy(from: handle, toPath: source, reverse: true)
+        try migrate(Migration.all)
+    }
+
+    /// Opens `path` read-only and refuses it unless it is a citybench database.
+    private static func verifyCitybenchFile(_ path: String) throws(StoreError) {
+        var db: OpaquePointer?
+        defer { sqlite3_close_v2(db) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+            throw StoreError(.readOnly, "cannot read \(path); check the path and its permissions")
+        }
+        var stmt: OpaquePointer?
+        defer { sqlite3_finalize(stmt) }
+        guard sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &stmt, nil) == SQLITE_OK, sqlite3_step(stmt) == SQLITE_ROW,
+              sqlite3_column_int(stmt, 0) == applicationID else {
+            throw StoreError(.foreignDatabase, "\(path) is not a citybench database backup; nothing was restored")
+        }
     }
 
     private func copy(from local: OpaquePointer, toPath other: String, reverse: Bool) throws(StoreError) {
