@@ -61,8 +61,8 @@ extension Node {
     /// The stored value of `code` in `period`, if any.
     public func value(code: String, period: Period) throws(NodeError) -> KPIValueRecord? {
         try read { () throws(StoreError) in
-            let stmt = try database.prepare("SELECT value, source, note, noise_u FROM kpi_value WHERE code = ? AND period = ?")
-            try stmt.bind([.text(code), .text(period.description)])
+            let stmt = try database.prepare("SELECT value, source, note, noise_u FROM kpi_value WHERE code = ? AND period_order = ?")
+            try stmt.bind([.text(code), .integer(period.sortKey)])
             guard try stmt.step(), let v = DecimalValue(stmt.text(0)) else { return nil }
             return KPIValueRecord(code: code, period: period, value: v, source: stmt.optionalText(1),
                                   note: stmt.optionalText(2), noise: stmt.optionalDouble(3))
@@ -80,22 +80,29 @@ struct KPIValueWriter {
         statement = try database.prepare("""
             INSERT INTO kpi_value (code, period, period_order, value, source, note, noise_u, entered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (code, period) DO UPDATE SET
+            ON CONFLICT (code, period_order) DO UPDATE SET
                 noise_u = CASE WHEN kpi_value.value = excluded.value AND kpi_value.noise_u IS NOT NULL
                                AND excluded.noise_u IS NOT NULL THEN kpi_value.noise_u ELSE excluded.noise_u END,
                 value = excluded.value, source = excluded.source, note = excluded.note,
-                period_order = excluded.period_order, entered_at = excluded.entered_at
+                period = excluded.period, entered_at = excluded.entered_at
             """)
     }
 
     func upsert(_ r: KPIValueRecord, at time: Int64) throws(StoreError) {
-        try statement.bind(.text(r.code), at: 1)
-        try statement.bind(.text(r.period.description), at: 2)
-        try statement.bind(.integer(r.period.sortKey), at: 3)
-        try statement.bind(.text(r.value.description), at: 4)
-        try statement.bind(.text(r.source), at: 5)
-        try statement.bind(.text(r.note), at: 6)
-        try statement.bind(.real(r.noise), at: 7)
+        try upsert(code: r.code, period: r.period, canonicalValue: r.value.description, source: r.source, note: r.note,
+                   noise: r.noise, at: time)
+    }
+
+    /// Stores a value given as canonical decimal text (see `DecimalText`).
+    func upsert(code: String, period: Period, canonicalValue: String, source: String?, note: String?, noise: Double?,
+                at time: Int64) throws(StoreError) {
+        try statement.bind(.text(code), at: 1)
+        try statement.bind(.text(period.description), at: 2)
+        try statement.bind(.integer(period.sortKey), at: 3)
+        try statement.bind(.text(canonicalValue), at: 4)
+        try statement.bind(.text(source), at: 5)
+        try statement.bind(.text(note), at: 6)
+        try statement.bind(.real(noise), at: 7)
         try statement.bind(.integer(time), at: 8)
         while try statement.step() {}
         statement.reset()

@@ -16,6 +16,9 @@ public struct ImportSummary: Sendable, Hashable {
 extension Node {
     /// Most problems listed in one error message; all are counted.
     public static let maxReportedProblems = 200
+    /// SQLite page cache for an import, in KiB: large enough that a million-row import does not
+    /// re-read and re-write B-tree pages, small enough to stay well inside the 200 MiB budget.
+    public static let importCacheKiB = 64 * 1024
 
     /// Imports KPI values from a CSV file with a header naming `kpi` (or `code`), `period`,
     /// `value` and optionally `unit`, `source`, `note`. With `;` separators the decimal mark is
@@ -45,6 +48,8 @@ extension Node {
             return text.isEmpty ? nil : text
         }
 
+        try? database.execute("PRAGMA cache_size = -\(Node.importCacheKiB)")
+        defer { try? database.execute("PRAGMA cache_size = -2000") }
         try write {
             let writer = try KPIValueWriter(database: database)
             while true {
@@ -73,7 +78,7 @@ extension Node {
                     problems.add(line: record.line, column: periodColumn, "malformed period '\(periodText)' (expected YYYY, YYYY-Qn with n 1-4, or YYYY-MM)")
                 }
                 let valueText = field(record, valueColumn) ?? ""
-                let value = DecimalValue(valueText, style: style)
+                let value = DecimalText.canonical(valueText, style: style)
                 if value == nil {
                     problems.add(line: record.line, column: valueColumn, "'\(valueText)' for \(code.isEmpty ? "the KPI" : code) is not a number (expected \(hint))")
                 }
@@ -86,7 +91,7 @@ extension Node {
                 }
                 guard problems.count == before, problems.isEmpty, let definition, let period, let value else { continue }
                 let noise = definition.personCount ? try randomness.laplace() : nil
-                try writer.upsert(KPIValueRecord(code: code, period: period, value: value, source: source, note: note, noise: noise), at: time)
+                try writer.upsert(code: code, period: period, canonicalValue: value, source: source, note: note, noise: noise, at: time)
                 rows += 1
             }
             if !problems.isEmpty { throw problems.error() }

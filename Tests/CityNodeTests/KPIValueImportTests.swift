@@ -112,3 +112,25 @@ import TestSupport
         #expect(try f.node.status().kpiValues == 151 * 12)
     }
 }
+
+@Suite struct DecimalTextTests {
+    @Test func matchesDecimalValueOnSeededRandomText() {
+        var rng = SeededGenerator(seed: 2026)
+        let alphabet: [Character] = ["0", "0", "1", "5", "9", ".", ",", "-", "+", "0", "3", "x"]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...14, using: &rng)
+            let text = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+            for style in [DecimalValue.Style.point, .comma] {
+                #expect(DecimalText.canonical(text, style: style) == DecimalValue(text, style: style)?.description, "\(text) \(style)")
+            }
+        }
+    }
+
+    @Test(arguments: ["0", "-0", "007", "0.10", ".5", "-.5", "5.", "1.234.567", "1.234,5", "12,34,5", "1234567890123456789012345678901234567.8",
+                      "12345678901234567890123456789012345678.9", "0.00000000000000000000000000000001", "+3", "", "-", "1e3"])
+    func matchesDecimalValueOnEdgeCases(text: String) {
+        for style in [DecimalValue.Style.point, .comma] {
+            #expect(DecimalText.canonical(text, style: style) == DecimalValue(text, style: style)?.description)
+        }
+    }
+}

@@ -1,7 +1,9 @@
 extension Migration {
     /// The node's own data: profile and meta values, local KPI definitions, KPI values, projects
     /// and their KPI links (issue 2). Values are decimal TEXT, never REAL; `noise_u` is the
-    /// Laplace(0, 1) draw stored with each value of a `personCount` KPI (design §4).
+    /// Laplace(0, 1) draw stored with each value of a `personCount` KPI (design §4). `period_order`
+    /// is a chronological integer key derived one-to-one from `period`, so the primary key also
+    /// serves `kpi export`'s order without a second index.
     public static let localData = Migration(name: "0001-local-data", sql: """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -35,9 +37,8 @@ extension Migration {
             note TEXT,
             noise_u REAL,
             entered_at INTEGER NOT NULL,
-            PRIMARY KEY (code, period)
+            PRIMARY KEY (code, period_order)
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX kpi_value_export ON kpi_value (code, period_order);
         CREATE TABLE project (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
