@@ -48,7 +48,8 @@ enum DecimalText {
         guard !intDigits.isEmpty || !fracDigits.isEmpty else { return nil }
         if seenMark && fracDigits.isEmpty { return nil }
         // Significant digits as DecimalValue counts them: all digits after the leading zeros.
-        let leadingZeros = (intDigits + fracDigits).prefix { $0 == 48 }.count
+        let intZeros = intDigits.prefix { $0 == 48 }.count
+        let leadingZeros = intZeros == intDigits.count ? intZeros + fracDigits.prefix { $0 == 48 }.count : intZeros
         guard intDigits.count + fracDigits.count - leadingZeros <= DecimalValue.maxSignificantDigits else { return nil }
         let intStart = intDigits.firstIndex { $0 != 48 } ?? intDigits.count
         let fracEnd = (fracDigits.lastIndex { $0 != 48 } ?? -1) + 1

@@ -36,7 +36,9 @@ extension Node {
         let unitColumn = header.column("unit"), sourceColumn = header.column("source"), noteColumn = header.column("note")
         let style: DecimalValue.Style = reader.separator == UInt8(ascii: ";") ? .comma : .point
         let hint = style == .point ? "a decimal number such as 1234.5" : "a decimal number such as 1.234,5"
-        let catalog = try catalog()
+        // Per code only what a row needs, so the hot loop copies no definitions.
+        var kpis: [String: (unit: String, personCount: Bool)] = [:]
+        for d in try catalog().definitions.values { kpis[d.code] = (d.unit, d.personCount) }
         var problems = ImportProblemList(file: file, header: header)
         var rows = 0
         let time = Node.now()
@@ -66,7 +68,7 @@ extension Node {
                 }
                 let before = problems.count
                 let code = field(record, kpiColumn) ?? ""
-                let definition = catalog[code]
+                let definition = kpis[code]
                 if code.isEmpty {
                     problems.add(line: record.line, column: kpiColumn, "the KPI code is empty")
                 } else if definition == nil {
@@ -86,8 +88,11 @@ extension Node {
                     problems.add(line: record.line, column: unitColumn, "unit '\(unit)' does not match the unit '\(definition.unit)' of \(code)")
                 }
                 let source = field(record, sourceColumn), note = field(record, noteColumn)
-                for (text, column) in [(source, sourceColumn), (note, noteColumn)] where (text?.count ?? 0) > Node.maxFreeTextLength {
-                    problems.add(line: record.line, column: column, "longer than \(Node.maxFreeTextLength) characters")
+                if let source, source.utf8.count > Node.maxFreeTextLength, source.count > Node.maxFreeTextLength {
+                    problems.add(line: record.line, column: sourceColumn, "longer than \(Node.maxFreeTextLength) characters")
+                }
+                if let note, note.utf8.count > Node.maxFreeTextLength, note.count > Node.maxFreeTextLength {
+                    problems.add(line: record.line, column: noteColumn, "longer than \(Node.maxFreeTextLength) characters")
                 }
                 guard problems.count == before, problems.isEmpty, let definition, let period, let value else { continue }
                 let noise = definition.personCount ? try randomness.laplace() : nil
@@ -172,6 +177,9 @@ struct ImportProblemList {
 extension String {
     /// The text without leading and trailing spaces and tabs (spreadsheets often pad cells).
     var trimmedSpaces: String {
+        // Fast path: most cells have no padding at all.
+        let u = utf8
+        if let f = u.first, let l = u.last, f != 32, f != 9, l != 32, l != 9 { return self }
         guard let first = firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let last = lastIndex(where: { $0 != " " && $0 != "\t" })!
         return String(self[first...last])

@@ -30,6 +30,7 @@ public final class Database {
         if mode == .openExisting && !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.missingDatabase, "the database \(path) does not exist (run citybench init, or restore a backup)")
         }
+        _ = Database.processConfiguration
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if mode == .create { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
@@ -55,6 +56,11 @@ public final class Database {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Process-wide SQLite settings, applied once before the first connection opens
+    /// (sqlite3_config via csqlite_config_memstatus): no memory statistics, so allocations
+    /// take no global mutex.
+    private static let processConfiguration: Bool = csqlite_config_memstatus(0) == SQLITE_OK
 
     /// Refuses files that belong to another application, are empty in an existing home, or are
     /// not SQLite at all; stamps a new database with `applicationID`.
