@@ -67,10 +67,12 @@ public enum NodeInitializer {
         }
 
         // 3. Keys first, in memory, so a failure leaves nothing behind.
-        var names = ["localhost", "127.0.0.1"]
-        if let url = options.url, let host = URLComponents(string: url)?.host, !names.contains(host) { names.append(host) }
-        let keys = try NodeKeys.generate(subjectAltNames: names)
-        let origin = NodeKeys.hex(Array(try NodeKeys.sha256(keys.publicKey).prefix(16)))
+        var hosts: [String] = []
+        if let url = options.url, let host = URLComponents(string: url)?.host, host != "localhost", host != "127.0.0.1" {
+            hosts.append(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host)
+        }
+        let keys = try NodeKeys.generate(hosts: hosts)
+        let origin = NodeKeys.origin(publicKey: keys.publicKey)
 
         do {
             try write(home: home, existed: existed, configuration: configuration, keys: keys, origin: origin)

@@ -34,7 +34,8 @@ enum NodeKeys {
         return Array(out)
     }
 
-    static func generate(subjectAltNames: [String]) throws(NodeError) -> GeneratedKeys {
+    static func generate(hosts: [String]) throws(NodeError) -> GeneratedKeys {
+        let subjectAltNames = ["localhost", "127.0.0.1"] + hosts
         let signing = String(decoding: try openssl(["genpkey", "-algorithm", "ed25519"]), as: UTF8.self)
         let tlsKey = String(decoding: try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]), as: UTF8.self)
         let dir = NSTemporaryDirectory() + "/cbkeys-\(UUID().uuidString)"
@@ -64,4 +65,6 @@ enum NodeKeys {
     }
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    static func origin(publicKey: [UInt8]) -> String { (try? hex(Array(sha256(publicKey).prefix(16)))) ?? "" }
 }
