@@ -80,6 +80,19 @@ import TestSupport
         #expect(r.stderr.contains("cannot create"))
     }
 
+    @Test func unwritableHomeIsRefusedAndUnchanged() throws {
+        let h = try populated()
+        let before = h.snapshot()
+        let paths = [h.home, h.home + "/citybench.sqlite"]
+        try ReadOnlyFiles.lock(paths)
+        defer { try? ReadOnlyFiles.unlock(paths) }
+        let r = h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "99")
+        #expect(r.exitCode == 1, "\(r)")
+        #expect(r.stderr.contains("cannot write the database"), "\(r)")
+        try ReadOnlyFiles.unlock(paths)
+        #expect(h.snapshot() == before)
+    }
+
     @Test func initRefusesAnExistingHome() throws {
         let h = try populated()
         let configBefore = FileFingerprint.of(h.home + "/node.json")
@@ -182,5 +195,31 @@ import TestSupport
     func usageErrorsExit64NamingTheOption(arguments: [String], mention: String) throws {
         let h = try populated()
         expectRefused(h, arguments, exit: 64, mentioning: mention)
+    }
+}
+
+/// Makes files unwritable even for root: `chattr +i` when running as root (root ignores modes),
+/// else mode 0500/0400.
+enum ReadOnlyFiles {
+    static func lock(_ paths: [String]) throws {
+        if getuid() == 0 { try run("/usr/bin/chattr", ["+i"] + paths) } else {
+            for p in paths { chmod(p, 0o500) }
+        }
+    }
+
+    static func unlock(_ paths: [String]) throws {
+        if getuid() == 0 { try run("/usr/bin/chattr", ["-i"] + paths) } else {
+            for p in paths { chmod(p, 0o700) }
+        }
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        try p.run()
+        p.waitUntilExit()
+        struct Failed: Error {}
+        if p.terminationStatus != 0 { throw Failed() }
     }
 }
