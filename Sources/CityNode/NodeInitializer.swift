@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Formats
 import Model
@@ -105,7 +106,7 @@ public enum NodeInitializer {
         try SecureFile.createExclusive(home.signingKeyFile, contents: Array(keys.signingKeyPEM.utf8))
         try SecureFile.createExclusive(home.tlsKeyFile, contents: Array(keys.tlsKeyPEM.utf8))
         try SecureFile.createExclusive(home.tlsCertificateFile, contents: Array(keys.tlsCertificatePEM.utf8))
-        try SecureFile.createExclusive(home.hmacKeyFile, contents: Array((NodeKeys.hex(keys.hmacSecret) + "\n").utf8))
+        try SecureFile.createExclusive(home.hmacKeyFile, contents: Array((keys.hmacSecret.hexString + "\n").utf8))
         SecureFile.syncDirectory(home.keysDirectory)
         do {
             let database = try Database(path: home.databaseFile, mode: .create)

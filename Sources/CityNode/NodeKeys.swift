@@ -1,7 +1,5 @@
+import Crypto
 import Foundation
-
-// TEMPORARY until the Crypto module lands: key material made with the openssl command line.
-// Replaced by calls into Crypto (Ed25519SigningKey, TLSIdentity, TLSPin, SHA256, SecureRandom).
 
 /// The secrets `init` writes under `keys/`.
 struct GeneratedKeys {
@@ -12,59 +10,41 @@ struct GeneratedKeys {
     var hmacSecret: [UInt8]
 }
 
-/// Key generation and the identity values derived from keys.
+/// Key generation and the identity values derived from keys, through the Crypto module.
 enum NodeKeys {
     /// Bytes of the HMAC secret for project pseudonyms.
     static let hmacSecretBytes = 32
 
-    private static func openssl(_ args: [String], input: [UInt8] = []) throws(NodeError) -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        let inPipe = Pipe(), outPipe = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = outPipe
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { throw NodeError(.crypto, "could not run openssl") }
-        inPipe.fileHandleForWriting.write(Data(input))
-        try? inPipe.fileHandleForWriting.close()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw NodeError(.crypto, "openssl \(args.first ?? "") failed") }
-        return Array(out)
-    }
-
+    /// A fresh Ed25519 signing key, a self-signed P-256 certificate (`CN=citybench`) valid for
+    /// the loopback names plus `hosts`, and a random HMAC secret.
     static func generate(hosts: [String]) throws(NodeError) -> GeneratedKeys {
-        let subjectAltNames = ["localhost", "127.0.0.1"] + hosts
-        let signing = String(decoding: try openssl(["genpkey", "-algorithm", "ed25519"]), as: UTF8.self)
-        let tlsKey = String(decoding: try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]), as: UTF8.self)
-        let dir = NSTemporaryDirectory() + "/cbkeys-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = FileManager.default.createFile(atPath: dir + "/k.pem", contents: Data(tlsKey.utf8))
-        let san = subjectAltNames.map { $0.first!.isNumber || $0.contains(":") ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
-        let cert = String(decoding: try openssl(["req", "-x509", "-key", dir + "/k.pem", "-subj", "/CN=citybench", "-days", "3650",
-                                                 "-addext", "subjectAltName=\(san)"]), as: UTF8.self)
-        return GeneratedKeys(signingKeyPEM: signing, publicKey: try publicKey(signingKeyPEM: signing), tlsCertificatePEM: cert,
-                             tlsKeyPEM: tlsKey, hmacSecret: try openssl(["rand", String(hmacSecretBytes)]))
+        do {
+            let signing = try Ed25519SigningKey.generate()
+            var names = TLSIdentity.Configuration.defaultSubjectAltNames
+            for host in hosts {
+                let name: TLSIdentity.SubjectAltName = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? .ip(host) : .dns(host)
+                if !names.contains(name) { names.append(name) }
+            }
+            let tls = try TLSIdentity.generate(TLSIdentity.Configuration(subjectAltNames: names))
+            return GeneratedKeys(signingKeyPEM: signing.pkcs8PEM, publicKey: signing.publicKey, tlsCertificatePEM: tls.certificatePEM,
+                                 tlsKeyPEM: tls.privateKeyPEM, hmacSecret: try SecureRandom.bytes(hmacSecretBytes))
+        } catch {
+            throw NodeError(.crypto, "could not generate the node's keys: \(error.message)")
+        }
     }
 
-    static func publicKey(signingKeyPEM: String) throws(NodeError) -> [UInt8] {
-        let der = try openssl(["pkey", "-pubout", "-outform", "DER"], input: Array(signingKeyPEM.utf8))
-        return Array(der.suffix(32))
-    }
+    /// The origin id: lowercase hex of the first 16 bytes of SHA-256 of the raw public key.
+    static func origin(publicKey: [UInt8]) -> String { Array(SHA256.hash(publicKey).prefix(16)).hexString }
 
-    static func sha256(_ bytes: [UInt8]) throws(NodeError) -> [UInt8] {
-        try openssl(["dgst", "-sha256", "-binary"], input: bytes)
-    }
-
+    /// `sha256//` + base64 SHA-256 of the certificate's SubjectPublicKeyInfo.
     static func tlsPin(certificatePEM: String) throws(NodeError) -> String {
-        let pub = try openssl(["x509", "-pubkey", "-noout"], input: Array(certificatePEM.utf8))
-        let der = try openssl(["pkey", "-pubin", "-outform", "DER"], input: pub)
-        return "sha256//" + Data(try sha256(der)).base64EncodedString()
+        do { return try TLSPin.spkiPin(certificatePEM: certificatePEM) } catch {
+            throw NodeError(.invalidKeys, "the TLS certificate cannot be read: \(error.message)")
+        }
     }
+}
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    static func origin(publicKey: [UInt8]) -> String { (try? hex(Array(sha256(publicKey).prefix(16)))) ?? "" }
+extension NodeRandomness {
+    /// The operating system's CSPRNG through OpenSSL (SecureRandom).
+    public static let system = NodeRandomness(laplace: { try SecureRandom.laplace() }, bytes: { try SecureRandom.bytes($0) })
 }
