@@ -69,9 +69,9 @@ public struct NodeConfiguration: Sendable, Hashable {
             throw NodeError(.invalidConfiguration, "\(file): \(error.message)")
         }
         url = try string("url", required: false)
-        if let url { try NodeConfiguration.validateURL(url, context: "\(file): field 'url'") }
+        if let url { try NodeConfiguration.validateURL(url, context: "\(file): field 'url' value", code: .invalidConfiguration) }
         listen = try string("listen", required: false) ?? NodeConfiguration.defaultListen
-        try NodeConfiguration.validateListen(listen, context: "\(file): field 'listen'")
+        try NodeConfiguration.validateListen(listen, context: "\(file): field 'listen' value", code: .invalidConfiguration)
         tlsCertificate = try string("tlsCertificate", required: false) ?? NodeConfiguration.defaultTLSCertificate
         tlsKey = try string("tlsKey", required: false) ?? NodeConfiguration.defaultTLSKey
         if let d = o["disclosure"], !d.isNull {
@@ -104,23 +104,23 @@ public struct NodeConfiguration: Sendable, Hashable {
     }
 
     /// Accepts `https://host[:port][/path]` or `http://…`, with no spaces.
-    public static func validateURL(_ url: String, context: String) throws(NodeError) {
+    public static func validateURL(_ url: String, context: String, code: NodeError.Code = .invalidInput) throws(NodeError) {
         let lower = url.lowercased()
         let rest: Substring
         if lower.hasPrefix("https://") { rest = url.dropFirst(8) } else if lower.hasPrefix("http://") { rest = url.dropFirst(7) } else {
-            throw NodeError(.invalidInput, "\(context) '\(url)' is not a URL (expected https://HOST[:PORT])")
+            throw NodeError(code, "\(context) '\(url)' is not a URL (expected https://HOST[:PORT])")
         }
         guard !rest.isEmpty, rest.first != "/", !url.contains(where: { $0.isWhitespace }), url.utf8.count <= 2048 else {
-            throw NodeError(.invalidInput, "\(context) '\(url)' is not a URL (expected https://HOST[:PORT])")
+            throw NodeError(code, "\(context) '\(url)' is not a URL (expected https://HOST[:PORT])")
         }
     }
 
     /// Accepts `HOST:PORT` with a port 1-65535 (IPv6 hosts in brackets).
-    public static func validateListen(_ listen: String, context: String) throws(NodeError) {
+    public static func validateListen(_ listen: String, context: String, code: NodeError.Code = .invalidInput) throws(NodeError) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
               (1...65535).contains(port), colon != listen.startIndex,
               !listen.contains(where: { $0.isWhitespace }) else {
-            throw NodeError(.invalidInput, "\(context) '\(listen)' is not HOST:PORT with a port from 1 to 65535")
+            throw NodeError(code, "\(context) '\(listen)' is not HOST:PORT with a port from 1 to 65535")
         }
     }
 }
