@@ -82,7 +82,7 @@ enum ProjectCommands {
         path: ["project", "update"], summary: "Change a project's fields (--kpi replaces its KPI links).",
         positionals: [PositionalSpec(name: "ID", help: "the project's id")],
         options: [.value("name", "NAME", "new name"), .value("field", "F", "action field"), .value("category", "C", "project category")]
-            + fieldOptions,
+            + fieldOptions + [.flag("clear-kpis", "remove every KPI link")],
         run: { args, ctx in
             let command = "project update"
             let changes = ProjectChanges(
@@ -90,7 +90,10 @@ enum ProjectCommands {
                 category: try args.value("category").map(ProjectCategory.parse), status: try args.value("status").map(ProjectStatus.parse),
                 startYear: try args.int("start", command: command), endYear: try args.int("end", command: command),
                 budget: try budget(args), description: args.value("description"), goal: args.value("goal"),
-                kpis: args.values["kpi"])
+                kpis: args.flag("clear-kpis") ? [] : args.values["kpi"])
+            if args.flag("clear-kpis") && args.values["kpi"] != nil {
+                throw UsageError(message: "options '--clear-kpis' and '--kpi' cannot be combined", command: command)
+            }
             if changes.isEmpty {
                 throw UsageError(message: "'citybench project update' needs at least one option saying what to change", command: command)
             }

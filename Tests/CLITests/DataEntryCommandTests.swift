@@ -65,6 +65,8 @@ import TestSupport
         #expect(o["budget"]?.stringValue == "99000.5")
         #expect(h.run("project", "update", id, "--status=done", "--end", "2024").exitCode == 0)
         #expect(h.run("project", "show", id).stdout.contains("status       done"))
+        #expect(h.run("project", "update", id, "--clear-kpis").exitCode == 0)
+        #expect(h.run("project", "show", id).stdout.contains("kpis         -"))
         #expect(h.run("project", "list").stdout.contains("Digitale Bauakte"))
         let csv = h.file("p.csv", "name,field,category,kpis\nWLAN,infrastructure,public-wifi,MOB.EV_CHARGERS\n")
         let imported = h.run("project", "import", csv)

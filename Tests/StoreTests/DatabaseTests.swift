@@ -33,6 +33,9 @@ import TestSupport
         let db = try Database(path: path, mode: .openExisting)
         #expect(try db.appliedMigrations() == Migration.all.map(\.name))
         #expect(FileFingerprint.of(path) == before)
+        // Any write transaction would have appended frames to the write-ahead log.
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(walSize == 0)
     }
 
     @Test func refusesADatabaseWithMigrationsThisProgramDoesNotKnow() throws {
