@@ -59,7 +59,7 @@ let package = Package(
         /// Ed25519 sign/verify rates on one thread against `openssl speed ed25519`.
         .executableTarget(name: "bench-crypto", dependencies: ["Crypto"], path: "Benchmarks/CryptoBench"),
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
-        .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store"], path: "Benchmarks/ImportBench"),
+        .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.

@@ -2,6 +2,7 @@
 // against sqlite3's own `.import` of the same file measured in the same run.
 // Run: swift build -c release --product bench-import && .build/release/bench-import [ROWS]
 import CityNode
+import Formats
 import Foundation
 import Model
 
@@ -55,6 +56,14 @@ let cpu = cpuSeconds() - cpuBefore
 let peak = peakRSSKiB()
 precondition(summary.rows == rows, "imported \(summary.rows) of \(rows) rows")
 
+// Context: the CSV reader alone over the same file (part of every import).
+let readerCPUBefore = cpuSeconds()
+let reader = try CSVReader(path: csvPath)
+var records = 0
+while try reader.next() != nil { records += 1 }
+let readerCPU = cpuSeconds() - readerCPUBefore
+precondition(records == rows + 1, "the reader saw \(records) records")
+
 // 3. sqlite3's own .import of the same file into a plain table.
 let sqlitePath = work + "/plain.sqlite"
 let sqlite = Process()
@@ -91,6 +100,7 @@ let ours = Double(rows) / seconds
 let theirs = Double(rows) / sqliteSeconds
 print("file:            \(rows) rows, \(fmt(Double(fileBytes) / 1_048_576, 1)) MiB, \(kpiCount) KPIs (\(kpiCount / 10) person counts)")
 print("citybench import: \(fmt(seconds, 2)) s = \(fmt(ours)) rows/s wall (target >= 100000); CPU \(fmt(cpu, 2)) s = \(fmt(Double(rows) / cpu)) rows per CPU-second")
+print("  of which:      CSV reading alone \(fmt(readerCPU, 2)) CPU-s (Formats.CSVReader)")
 print("peak RSS:        \(fmt(Double(peak) / 1024, 1)) MiB (before import \(fmt(Double(rssBefore) / 1024, 1)) MiB; target <= 200)")
 print("sqlite3 .import: \(fmt(sqliteSeconds, 2)) s = \(fmt(theirs)) rows/s wall; CPU \(fmt(sqliteCPU, 2)) s (includes the key-generation openssl children)")
 print("ratio:           \(fmt(ours / theirs, 2))x sqlite3's .import (citybench validates, canonicalises and upserts each row)")

@@ -19,19 +19,6 @@ enum CommandCatalog {
     }
 }
 
-/// Opening the node and converting option text, shared by the command groups.
-extension CommandContext {
-    var home: NodeHome { NodeHome.resolve(explicit: explicitHome, environment: environment) }
-
-    func openNode() throws(NodeError) -> Node { try Node(home: home) }
-
-    /// Prints JSON (compact, or indented with `--pretty`) followed by a newline.
-    func printJSON(_ value: JSONValue, pretty: Bool) {
-        out.write(bytes: JSONWriter.bytes(value, pretty: pretty))
-        out.write("\n")
-    }
-}
-
 extension ParsedArguments {
     /// An optional whole-number option; text that is not one is a usage error naming the option.
     func int(_ name: String, command: String, range: ClosedRange<Int>? = nil) throws(UsageError) -> Int? {

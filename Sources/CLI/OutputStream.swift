@@ -35,19 +35,3 @@ final class OutputStream {
         buffer.removeAll(keepingCapacity: true)
     }
 }
-
-/// What every command gets: where the home is and where to print.
-final class CommandContext {
-    /// `--home` if given.
-    let explicitHome: String?
-    let environment: [String: String]
-    let out: OutputStream
-    let err: OutputStream
-
-    init(explicitHome: String?, environment: [String: String], out: OutputStream, err: OutputStream) {
-        self.explicitHome = explicitHome
-        self.environment = environment
-        self.out = out
-        self.err = err
-    }
-}

@@ -67,11 +67,3 @@ public struct ImportProblem: Equatable, Sendable, CustomStringConvertible {
         return "\(file) line \(line): \(reason)"
     }
 }
-
-extension NodeError {
-    /// Wraps a database failure; its message is already written for a clerk.
-    static func store(_ error: Error) -> NodeError {
-        if let e = error as? NodeError { return e }
-        return NodeError(.database, "\(error)")
-    }
-}
