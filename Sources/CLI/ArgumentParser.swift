@@ -109,7 +109,7 @@ struct CommandSpec: Sendable {
             }
             let value: String
             if let inline { value = inline } else {
-                guard i < arguments.count, !(arguments[i].hasPrefix("--") && arguments[i].count > 2) else {
+                guard i < arguments.count, !looksLikeOption(arguments[i]) else {
                     throw UsageError(message: "option '--\(key)' needs a value (\(spec.valueName!))", command: name)
                 }
                 value = arguments[i]
@@ -131,6 +131,11 @@ struct CommandSpec: Sendable {
             throw UsageError(message: "unexpected argument '\(parsed.positionals[positionals.count])' for 'citybench \(name)'", command: name)
         }
         return parsed
+    }
+
+    /// `--name…` with a letter after the dashes: taken as the next option, not as a value.
+    private func looksLikeOption(_ word: String) -> Bool {
+        word.hasPrefix("--") && word.dropFirst(2).first.map { $0.isLetter } == true
     }
 
     private func isNumber(_ word: String) -> Bool {

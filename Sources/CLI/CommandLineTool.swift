@@ -45,9 +45,13 @@ public enum CommandLineTool {
             .max { $0.path.count < $1.path.count }
         guard let command = match else {
             let group = rest.first.map { g in commands.filter { $0.path.first == g } } ?? []
-            if rest.isEmpty || (help && !group.isEmpty) || (!group.isEmpty && rest.count == 1 && help) {
+            if help && (rest.isEmpty || !group.isEmpty) {
                 out.write(CommandCatalog.overview(group: group.isEmpty ? nil : rest.first))
-                return help ? success : usage
+                return success
+            }
+            if rest.isEmpty {
+                err.write(CommandCatalog.overview(group: nil))
+                return usage
             }
             if !group.isEmpty {
                 let words = rest.count > 1 ? "'\(rest[0]) \(rest[1])'" : "'\(rest[0])' without a subcommand"

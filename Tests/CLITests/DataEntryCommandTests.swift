@@ -117,6 +117,22 @@ import TestSupport
         #expect(r.stdout.contains("--home DIR"))
     }
 
+    @Test func negativeValuesAreArgumentsNotOptions() throws {
+        let h = try CLIHome()
+        let r = h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "-5.25", "--note", "-- corrected --")
+        #expect(r.exitCode == 0, "\(r)")
+        #expect(h.run("kpi", "export").stdout.contains("MOB.EV_CHARGERS,2024,-5.25,count,,-- corrected --"))
+        #expect(h.run("kpi", "set", "--", "MOB.EV_CHARGERS", "2023", "-1").exitCode == 0)
+    }
+
+    @Test func noCommandPrintsTheOverviewAsAUsageError() {
+        let r = CLIRunner.run([])
+        #expect(r.exitCode == 64)
+        #expect(r.stderr.contains("Commands:") && r.stdout.isEmpty)
+        let group = CLIRunner.run(["project", "--help"])
+        #expect(group.exitCode == 0 && group.stdout.contains("project import") && !group.stdout.contains("kpi set"))
+    }
+
     @Test func topLevelHelpListsTheCommands() {
         let r = CLIRunner.run(["--help"])
         #expect(r.exitCode == 0)
