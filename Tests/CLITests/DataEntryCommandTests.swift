@@ -125,6 +125,18 @@ import TestSupport
         #expect(h.run("kpi", "set", "--", "MOB.EV_CHARGERS", "2023", "-1").exitCode == 0)
     }
 
+    @Test func concurrentWritersFromSeveralProcessesAllSucceed() throws {
+        let h = try CLIHome()
+        let codes = ResultBox()
+        let home = h.home
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            let r = CLIRunner.run(["--home", home, "kpi", "set", "MOB.EV_CHARGERS", "\(2010 + i)", "\(i)"])
+            codes.append(r.exitCode)
+        }
+        #expect(codes.values == Array(repeating: 0, count: 6))
+        #expect(h.run("kpi", "export").stdout.split(separator: "\n").count == 7)
+    }
+
     @Test func noCommandPrintsTheOverviewAsAUsageError() {
         let r = CLIRunner.run([])
         #expect(r.exitCode == 64)
@@ -137,5 +149,24 @@ import TestSupport
         let r = CLIRunner.run(["--help"])
         #expect(r.exitCode == 0)
         #expect(r.stdout.contains("kpi import") && r.stdout.contains("project update") && r.stdout.contains("db check"))
+    }
+}
+
+/// Exit codes collected from concurrent runs.
+final class ResultBox: @unchecked Sendable {
+    // Sendable because every access to `codes` holds `lock`.
+    private let lock = NSLock()
+    private var codes: [Int32] = []
+
+    func append(_ code: Int32) {
+        lock.lock()
+        codes.append(code)
+        lock.unlock()
+    }
+
+    var values: [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        return codes
     }
 }
