@@ -95,7 +95,12 @@ extension Node {
                     problems.add(line: record.line, column: noteColumn, "longer than \(Node.maxFreeTextLength) characters")
                 }
                 guard problems.count == before, problems.isEmpty, let definition, let period, let value else { continue }
-                let noise = definition.personCount ? try randomness.laplace() : nil
+                var noise: Double?
+                if definition.personCount {
+                    do { noise = try randomness.laplace() } catch {
+                        throw NodeError(.crypto, "could not draw random noise for \(code): \(error)")
+                    }
+                }
                 try writer.upsert(code: code, period: period, canonicalValue: value, source: source, note: note, noise: noise, at: time)
                 rows += 1
             }
