@@ -5,8 +5,8 @@ import TestSupport
 /// Every bad input of issue 2 point 7: one clear sentence, exit 1 (64 for usage), nothing changed.
 @Suite struct BadInputCommandTests {
     /// A node with some data, so "nothing changed" compares against something.
-    private func populated() throws -> CLIHome {
-        let h = try CLIHome()
+    private func populated() throws -> TemporaryHome {
+        let h = try TemporaryHome()
         h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "12")
         h.run("project", "add", "WLAN", "--field", "infrastructure", "--category", "public-wifi")
         return h
@@ -14,7 +14,7 @@ import TestSupport
 
     /// Runs `arguments`, checks the exit code and that stderr names `mention`, and that the
     /// node's data is exactly as before.
-    private func expectRefused(_ h: CLIHome, _ arguments: [String], exit: Int32 = 1, mentioning mention: String,
+    private func expectRefused(_ h: TemporaryHome, _ arguments: [String], exit: Int32 = 1, mentioning mention: String,
                                sourceLocation: SourceLocation = #_sourceLocation) {
         let before = h.snapshot()
         let r = h.run(arguments)
@@ -133,7 +133,7 @@ import TestSupport
     }
 
     @Test func damagedPagesMakeDbCheckFail() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         var csv = "kpi,period,value,note\n"
         for y in 1900...2199 { for m in 1...12 { csv += "MOB.EV_CHARGERS,\(y)-\(m < 10 ? "0" : "")\(m),\(y * m),a note to make the rows longer\n" } }
         #expect(h.run("kpi", "import", h.file("many.csv", csv)).exitCode == 0)

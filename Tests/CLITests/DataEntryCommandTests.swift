@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct DataEntryCommandTests {
     @Test func initPrintsTheIdentityAndIdentityJSONHasTheDescriptorKeysInOrder() throws {
-        let h = try CLIHome(["--population", "180000", "--url", "https://sb.example"])
+        let h = try TemporaryHome(["--population", "180000", "--url", "https://sb.example"])
         let r = h.run("identity", "--json")
         #expect(r.exitCode == 0)
         let o = try #require(try JSONReader.parse(r.stdout.trimmingCharacters(in: .newlines)).objectValue)
@@ -18,7 +18,7 @@ import TestSupport
     }
 
     @Test func identityPinMatchesTheOpenSSLPipeline() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         let pin = try #require(try JSONReader.parse(h.run("identity", "--json").stdout.trimmingCharacters(in: .newlines))["tlsPin"]?.stringValue)
         let script = "openssl x509 -in '\(h.home)/keys/tls-cert.pem' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"
         let p = Process()
@@ -33,7 +33,7 @@ import TestSupport
     }
 
     @Test func setImportAndExportKeepDecimalsExactly() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         #expect(h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "12.50", "--source", "Stadtwerke").exitCode == 0)
         let csv = h.file("v.csv", "kpi;period;value\nMOB.EV_CHARGERS;2023;1.234,50\n")
         let imported = h.run("kpi", "import", csv)
@@ -42,7 +42,7 @@ import TestSupport
     }
 
     @Test func defineAndListLocalKPIsAsJSON() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         let r = h.run("kpi", "define", "LOC.BENCHES", "--name", "Smart benches", "--unit", "count", "--direction", "higher",
                       "--field", "living", "--per-capita", "10000", "--ref", "local survey")
         #expect(r.exitCode == 0, "\(r)")
@@ -53,7 +53,7 @@ import TestSupport
     }
 
     @Test func projectCommandsRoundTrip() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         let add = h.run("project", "add", "Digitale Bauakte", "--field", "egov", "--category", "digital-permit", "--status", "active",
                         "--start", "2022", "--budget", "99000.5", "--kpi", "MOB.EV_CHARGERS", "--kpi", "POP.TOTAL")
         #expect(add.exitCode == 0, "\(add)")
@@ -75,7 +75,7 @@ import TestSupport
     }
 
     @Test func statusAndDbCheckReportAHealthyNode() throws {
-        let h = try CLIHome(["--population", "180000"])
+        let h = try TemporaryHome(["--population", "180000"])
         let status = h.run("status", "--json")
         let o = try #require(try JSONReader.parse(status.stdout.trimmingCharacters(in: .newlines)).objectValue)
         #expect(Array(o.keys.prefix(8)) == ["origin", "label", "epoch", "restored", "counts", "origins", "peers", "epsilon"])
@@ -87,7 +87,7 @@ import TestSupport
     }
 
     @Test func homeComesFromTheFlagAfterTheCommandOrTheEnvironment() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "3")
         let after = CLIRunner.run(["kpi", "export", "--home", h.home])
         let equals = CLIRunner.run(["kpi", "export", "--home=\(h.home)"])
@@ -97,7 +97,7 @@ import TestSupport
     }
 
     @Test func dbBackupAndRestoreBringBackTheData() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "3")
         let backup = h.dir.file("backup.sqlite")
         #expect(h.run("db", "backup", backup).exitCode == 0)
@@ -118,7 +118,7 @@ import TestSupport
     }
 
     @Test func negativeValuesAreArgumentsNotOptions() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         let r = h.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "-5.25", "--note", "-- corrected --")
         #expect(r.exitCode == 0, "\(r)")
         #expect(h.run("kpi", "export").stdout.contains("MOB.EV_CHARGERS,2024,-5.25,count,,-- corrected --"))
@@ -126,7 +126,7 @@ import TestSupport
     }
 
     @Test func concurrentWritersFromSeveralProcessesAllSucceed() throws {
-        let h = try CLIHome()
+        let h = try TemporaryHome()
         let codes = ResultBox()
         let home = h.home
         DispatchQueue.concurrentPerform(iterations: 6) { i in
