@@ -56,6 +56,12 @@ let cpu = cpuSeconds() - cpuBefore
 let peak = peakRSSKiB()
 precondition(summary.rows == rows, "imported \(summary.rows) of \(rows) rows")
 
+// Context: exporting everything again (streamed CSV).
+let exportStart = DispatchTime.now()
+var exportedBytes = 0
+try node.exportValues { exportedBytes += $0.utf8.count }
+let exportSeconds = Double(DispatchTime.now().uptimeNanoseconds - exportStart.uptimeNanoseconds) / 1e9
+
 // Context: the CSV reader alone over the same file (part of every import).
 let readerCPUBefore = cpuSeconds()
 let reader = try CSVReader(path: csvPath)
@@ -101,6 +107,7 @@ let theirs = Double(rows) / sqliteSeconds
 print("file:            \(rows) rows, \(fmt(Double(fileBytes) / 1_048_576, 1)) MiB, \(kpiCount) KPIs (\(kpiCount / 10) person counts)")
 print("citybench import: \(fmt(seconds, 2)) s = \(fmt(ours)) rows/s wall (target >= 100000); CPU \(fmt(cpu, 2)) s = \(fmt(Double(rows) / cpu)) rows per CPU-second")
 print("  of which:      CSV reading alone \(fmt(readerCPU, 2)) CPU-s (Formats.CSVReader)")
+print("kpi export:      \(fmt(exportSeconds, 2)) s = \(fmt(Double(rows) / exportSeconds)) rows/s (\(fmt(Double(exportedBytes) / 1_048_576, 1)) MiB)")
 print("peak RSS:        \(fmt(Double(peak) / 1024, 1)) MiB (before import \(fmt(Double(rssBefore) / 1024, 1)) MiB; target <= 200)")
 print("sqlite3 .import: \(fmt(sqliteSeconds, 2)) s = \(fmt(theirs)) rows/s wall; CPU \(fmt(sqliteCPU, 2)) s (includes the key-generation openssl children)")
 print("ratio:           \(fmt(ours / theirs, 2))x sqlite3's .import (citybench validates, canonicalises and upserts each row)")

@@ -50,7 +50,8 @@ extension Node {
         do { noise = definition.personCount ? try randomness.laplace() : nil } catch {
             throw NodeError(.crypto, "could not draw random noise for \(code): \(error)")
         }
-        let record = KPIValueRecord(code: code, period: period, value: value, source: source, note: note, noise: noise)
+        let record = KPIValueRecord(code: code, period: period, value: value, source: source.flatMap { $0.isEmpty ? nil : $0 },
+                                    note: note.flatMap { $0.isEmpty ? nil : $0 }, noise: noise)
         try write {
             let writer = try KPIValueWriter(database: database)
             try writer.upsert(record, at: Node.now())
