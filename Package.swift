@@ -60,6 +60,8 @@ let package = Package(
         // MARK: Benchmarks (programs that print figures against a baseline measured in the same run)
         /// Ed25519 sign/verify rates on one thread against `openssl speed ed25519`.
         .executableTarget(name: "bench-crypto", dependencies: ["Crypto"], path: "Benchmarks/CryptoBench"),
+        /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
+        .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
@@ -67,13 +69,13 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
-        // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
-        // .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
-        // .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,4 +12,9 @@ static inline int csqlite_db_config_defensive(sqlite3 *db, int on) {
 static inline int csqlite_db_config_trusted_schema(sqlite3 *db, int on) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, on, (int *)0);
 }
+/// sqlite3_config is variadic: turns off SQLite's memory statistics, whose global mutex every
+/// allocation would otherwise take. Only effective before the first connection opens.
+static inline int csqlite_config_memstatus(int on) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on);
+}
 #endif

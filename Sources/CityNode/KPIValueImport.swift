@@ -1,0 +1,111 @@
+import Foundation
+import Formats
+import Model
+import Store
+
+/// What an import stored.
+public struct ImportSummary: Sendable, Hashable {
+    /// The file's name, as used in messages.
+    public let file: String
+    /// Data rows stored (new or replacing earlier values).
+    public let rows: Int
+}
+
+/// `kpi import FILE.csv` (design §8): streamed, all-or-nothing in one transaction, and every
+/// bad row reported with its line and column.
+extension Node {
+    /// Most problems listed in one error message; all are counted.
+    public static let maxReportedProblems = 200
+    /// SQLite page cache for an import, in KiB: large enough that a million-row import does not
+    /// re-read and re-write B-tree pages, small enough to stay well inside the 200 MiB budget.
+    public static let importCacheKiB = 64 * 1024
+
+    /// Imports KPI values from a CSV file with a header naming `kpi` (or `code`), `period`,
+    /// `value` and optionally `unit`, `source`, `note`. With `;` separators the decimal mark is
+    /// `,` and `.` groups thousands. A later row for the same KPI and period replaces an earlier
+    /// one, as a later `kpi set` would.
+    public func importValues(path: String) throws(NodeError) -> ImportSummary {
+        let file = (path as NSString).lastPathComponent
+        let (reader, header) = try CSVImportFile.open(path: path, file: file)
+        guard let kpiColumn = header.column("kpi", "code"), let periodColumn = header.column("period"),
+              let valueColumn = header.column("value") else {
+            let missing = [("kpi", header.column("kpi", "code")), ("period", header.column("period")), ("value", header.column("value"))]
+                .filter { $0.1 == nil }.map(\.0)
+            throw NodeError(.importRejected, "\(file) has no \(missing.joined(separator: ", ")) column in its header row (expected kpi,period,value[,unit,source,note])")
+        }
+        let unitColumn = header.column("unit"), sourceColumn = header.column("source"), noteColumn = header.column("note")
+        let style: DecimalValue.Style = reader.separator == UInt8(ascii: ";") ? .comma : .point
+        let hint = style == .point ? "a decimal number such as 1234.5" : "a decimal number such as 1.234,5"
+        // Per code only what a row needs, so the hot loop copies no definitions.
+        var kpis: [String: (unit: String, personCount: Bool)] = [:]
+        for d in try catalog().definitions.values { kpis[d.code] = (d.unit, d.personCount) }
+        var problems = ImportProblemList(file: file, header: header)
+        var rows = 0
+        let time = Node.now()
+        let randomness = self.randomness
+
+        func field(_ record: CSVRecord, _ column: Int?) -> String? {
+            guard let column else { return nil }
+            let text = record.fields[column].trimmedSpaces
+            return text.isEmpty ? nil : text
+        }
+
+        try? database.execute("PRAGMA cache_size = -\(Node.importCacheKiB)")
+        defer { try? database.execute("PRAGMA cache_size = -2000") }
+        try write {
+            let writer = try KPIValueWriter(database: database)
+            while true {
+                let next: CSVRecord?
+                do { next = try reader.next() } catch let error as CSVError {
+                    problems.add(csvError: error)
+                    break
+                }
+                guard let record = next else { break }
+                guard record.fields.count == header.names.count else {
+                    problems.add(line: record.line, column: nil,
+                                 "has \(record.fields.count) fields where the header has \(header.names.count) (a ragged row; check for a missing or extra separator)")
+                    continue
+                }
+                let before = problems.count
+                let code = field(record, kpiColumn) ?? ""
+                let definition = kpis[code]
+                if code.isEmpty {
+                    problems.add(line: record.line, column: kpiColumn, "the KPI code is empty")
+                } else if definition == nil {
+                    problems.add(line: record.line, column: kpiColumn, "unknown KPI code '\(code)' (see 'citybench kpi list')")
+                }
+                let periodText = field(record, periodColumn) ?? ""
+                let period = Period(periodText)
+                if period == nil {
+                    problems.add(line: record.line, column: periodColumn, "malformed period '\(periodText)' (expected YYYY, YYYY-Qn with n 1-4, or YYYY-MM)")
+                }
+                let valueText = field(record, valueColumn) ?? ""
+                let value = DecimalText.canonical(valueText, style: style)
+                if value == nil {
+                    problems.add(line: record.line, column: valueColumn, "'\(valueText)' for \(code.isEmpty ? "the KPI" : code) is not a number (expected \(hint))")
+                }
+                if let unit = field(record, unitColumn), let definition, unit != definition.unit {
+                    problems.add(line: record.line, column: unitColumn, "unit '\(unit)' does not match the unit '\(definition.unit)' of \(code)")
+                }
+                let source = field(record, sourceColumn), note = field(record, noteColumn)
+                if let source, source.utf8.count > Node.maxFreeTextLength, source.count > Node.maxFreeTextLength {
+                    problems.add(line: record.line, column: sourceColumn, "longer than \(Node.maxFreeTextLength) characters")
+                }
+                if let note, note.utf8.count > Node.maxFreeTextLength, note.count > Node.maxFreeTextLength {
+                    problems.add(line: record.line, column: noteColumn, "longer than \(Node.maxFreeTextLength) characters")
+                }
+                guard problems.count == before, problems.isEmpty, let definition, let period, let value else { continue }
+                var noise: Double?
+                if definition.personCount {
+                    do { noise = try randomness.laplace() } catch {
+                        throw NodeError(.crypto, "could not draw random noise for \(code): \(error)")
+                    }
+                }
+                try writer.upsert(code: code, period: period, canonicalValue: value, source: source, note: note, noise: noise, at: time)
+                rows += 1
+            }
+            if !problems.isEmpty { throw problems.error() }
+        }
+        return ImportSummary(file: file, rows: rows)
+    }
+}
