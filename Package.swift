@@ -24,7 +24,7 @@ let package = Package(
         /// Strict readers and canonical writers for untrusted text: JSON, CSV, base64url.
         .target(name: "Formats"),
         /// Ranking engine: cells in, rankings with uncertainty and best practice out.
-        .target(name: "Ranking", dependencies: ["Model"]),
+        .target(name: "Ranking", dependencies: ["Model", "Formats"]),
         /// Renders rankings as table, CSV, JSON, Markdown and self-contained HTML with SVG charts.
         .target(name: "Report", dependencies: ["Model", "Ranking", "Formats"]),
 
