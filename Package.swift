@@ -62,7 +62,7 @@ let package = Package(
         // .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         // .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "Model", "Formats", "TestSupport"]),
         // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "HTTPServer", "TestSupport"]),
         // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
