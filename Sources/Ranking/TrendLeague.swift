@@ -47,3 +47,21 @@ extension RunState {
         return TrendResult(from: span.from, to: span.to, kpis: kpis, overall: overall)
     }
 }
+
+extension Ranker {
+    /// A trend span the data allows, for reports that show trends without being asked: the
+    /// earliest and latest periods of the most common granularity that at least two cities
+    /// reported; nil when there are not two such periods.
+    public static func availableTrendSpan(_ input: RankingInput) -> TrendSpan? {
+        var perGranularity: [Period.Granularity: Int] = [:]
+        var citiesPerPeriod: [Period: Set<String>] = [:]
+        for c in input.cells where c.kpi != KPIDefinition.populationCode && c.value != nil {
+            perGranularity[c.period.granularity, default: 0] += 1
+            citiesPerPeriod[c.period, default: []].insert(c.cityKey)
+        }
+        guard let g = perGranularity.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { return nil }
+        let periods = citiesPerPeriod.filter { $0.key.granularity == g && $0.value.count >= 2 }.keys.sorted()
+        guard let first = periods.first, let last = periods.last, first != last else { return nil }
+        return TrendSpan(from: first, to: last)
+    }
+}
