@@ -54,6 +54,9 @@ let package = Package(
             "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
+        /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
+        .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
+                          path: "Benchmarks/RankBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
