@@ -14,15 +14,22 @@ public enum CellCSV {
     /// Throws one error listing every unknown KPI at once, or every malformed row (with line
     /// and column) up to `maxReportedProblems`.
     public static func load(path: String, catalog: KPICatalog) throws(RankingError) -> RankingInput {
-        let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch {
-            throw RankingError(.unreadableFile, "cannot read the cell CSV \(path): \(error.message)")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RankingError(.unreadableFile, "cannot read the cell CSV \(path)")
         }
-        return try read(reader, catalog: catalog, source: path)
+        return try load(bytes: Array(data), catalog: catalog, source: path)
     }
 
     /// Reads a cell CSV from bytes in memory (`source` names it in messages).
     public static func load(bytes: [UInt8], catalog: KPICatalog, source: String = "input") throws(RankingError) -> RankingInput {
+        var fast = CleanCellParser(catalog: catalog)
+        if let input = fast.parse(bytes) { return input }
+        return try loadGeneral(bytes: bytes, catalog: catalog, source: source)
+    }
+
+    /// The general reader (quotes, `;` and decimal commas, CRLF) that reports every problem;
+    /// `load` uses it whenever the fast path declines.
+    static func loadGeneral(bytes: [UInt8], catalog: KPICatalog, source: String) throws(RankingError) -> RankingInput {
         let reader: CSVReader
         do { reader = try CSVReader(bytes: bytes) } catch {
             throw RankingError(.malformedInput, "\(source): \(error.message)")

@@ -4,18 +4,17 @@ enum CompetitionRanking {
     /// Ranks of `scores`; NaN marks a city without a score and gets rank 0. Equal scores keep
     /// index order, and callers index cities in label order, so ties list by name.
     static func ranks(_ scores: [Double]) -> [Int] {
-        var order: [Int] = []
+        var order: [(score: Double, index: Int)] = []
         order.reserveCapacity(scores.count)
-        for i in scores.indices where !scores[i].isNaN { order.append(i) }
-        order.sort { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        for i in scores.indices where !scores[i].isNaN { order.append((scores[i], i)) }
+        order.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
         var ranks = [Int](repeating: 0, count: scores.count)
         var previous = Double.nan
         var previousRank = 0
-        for (position, i) in order.enumerated() {
-            let s = scores[i]
-            let rank = (position > 0 && previous - s <= RankingOptions.tieTolerance) ? previousRank : position + 1
-            ranks[i] = rank
-            previous = s
+        for (position, entry) in order.enumerated() {
+            let rank = (position > 0 && previous - entry.score <= RankingOptions.tieTolerance) ? previousRank : position + 1
+            ranks[entry.index] = rank
+            previous = entry.score
             previousRank = rank
         }
         return ranks

@@ -54,18 +54,23 @@ struct CompositeFrame: Sendable {
         var num = [Double](repeating: 0, count: cityCount)
         var den = [Double](repeating: 0, count: cityCount)
         for (f, kpis) in kpisOfField.enumerated() {
-            for c in 0..<cityCount { num[c] = 0; den[c] = 0 }
-            for k in kpis {
-                let w = kpiWeights[k]
-                scores[k].withUnsafeBufferPointer { s in
-                    for c in 0..<cityCount {
-                        let v = s[c]
-                        if !v.isNaN { num[c] += w * v; den[c] += w }
+            num.withUnsafeMutableBufferPointer { num in
+                den.withUnsafeMutableBufferPointer { den in
+                    for c in 0..<cityCount { num[c] = 0; den[c] = 0 }
+                    for k in kpis {
+                        let w = kpiWeights[k]
+                        scores[k].withUnsafeBufferPointer { s in
+                            for c in 0..<cityCount {
+                                let v = s[c]
+                                if !v.isNaN { num[c] += w * v; den[c] += w }
+                            }
+                        }
                     }
                 }
             }
             var out = [Double](repeating: .nan, count: cityCount)
-            for c in 0..<cityCount where fieldEligible[f][c] {
+            let eligible = fieldEligible[f]
+            for c in 0..<cityCount where eligible[c] {
                 out[c] = geometric ? exp(num[c] / den[c]) : num[c] / den[c]
             }
             fieldScores.append(out)

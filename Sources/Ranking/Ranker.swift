@@ -104,27 +104,53 @@ struct CityTable: Sendable {
     let index: [String: Int]
     var count: Int { keys.count }
 
+    /// The city index of every cell, in cell order.
+    let cityOfCell: [Int32]
+
     init(_ cells: [Cell]) {
-        var labelOf: [String: (label: String, origin: String?)] = [:]
-        for cell in cells {
+        // Distinct keys first (consecutive cells usually share a city, so most rows skip the hash).
+        var keyIndex: [String: Int] = [:]
+        var firstLabel: [String] = []
+        var origins: [String?] = []
+        var provisional = [Int32](repeating: 0, count: cells.count)
+        var lastKey: String? = nil
+        var lastIndex = 0
+        for (i, cell) in cells.enumerated() {
             let key = cell.cityKey
-            if let existing = labelOf[key], existing.label <= cell.city { continue }
-            labelOf[key] = (cell.city, cell.origin)
+            if key != lastKey {
+                if let k = keyIndex[key] { lastIndex = k } else {
+                    lastIndex = firstLabel.count
+                    keyIndex[key] = lastIndex
+                    firstLabel.append(cell.city)
+                    origins.append(cell.origin)
+                }
+                lastKey = key
+            }
+            // The smallest label an origin used, so the choice does not depend on row order.
+            if cell.city < firstLabel[lastIndex] { firstLabel[lastIndex] = cell.city }
+            provisional[i] = Int32(lastIndex)
         }
+        let provisionalKeys = Array(keyIndex.keys)
         var keysPerLabel: [String: Int] = [:]
-        for (_, v) in labelOf { keysPerLabel[v.label, default: 0] += 1 }
-        var rows: [(display: String, key: String, origin: String?)] = labelOf.map { key, v in
-            let shared = keysPerLabel[v.label, default: 0] > 1
-            let display = shared && v.origin != nil ? "\(v.label) (\(v.origin!.prefix(6)))" : v.label
-            return (display, key, v.origin)
+        for l in firstLabel { keysPerLabel[l, default: 0] += 1 }
+        var rows: [(display: String, key: String, origin: String?, old: Int)] = provisionalKeys.map { key in
+            let i = keyIndex[key]!
+            let shared = keysPerLabel[firstLabel[i], default: 0] > 1
+            let display = shared && origins[i] != nil ? "\(firstLabel[i]) (\(origins[i]!.prefix(6)))" : firstLabel[i]
+            return (display, key, origins[i], i)
         }
         rows.sort { $0.display != $1.display ? $0.display < $1.display : $0.key < $1.key }
         keys = rows.map(\.key)
         labels = rows.map(\.display)
-        origins = rows.map(\.origin)
+        self.origins = rows.map(\.origin)
+        var remap = [Int32](repeating: 0, count: rows.count)
         var index: [String: Int] = [:]
-        for (i, k) in keys.enumerated() { index[k] = i }
+        for (new, row) in rows.enumerated() {
+            remap[row.old] = Int32(new)
+            index[row.key] = new
+        }
         self.index = index
+        cityOfCell = provisional.map { remap[Int($0)] }
     }
 }
 

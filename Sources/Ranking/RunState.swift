@@ -24,6 +24,9 @@ struct RunState {
     /// Positive populations per city by `periodKey`.
     private(set) var population: [[Int: Double]]
     private(set) var latestPopulationPeriod: [Period?]
+    private var populationSeen: [Set<Int>]
+    /// The city index of every cell.
+    private(set) var cityOfCell: [Int32] = []
     private(set) var ranked: [KPIData] = []
     private(set) var excluded: [Exclusion] = []
     private(set) var notes: [String] = []
@@ -37,25 +40,47 @@ struct RunState {
         self.options = options
         population = Array(repeating: [:], count: cities.count)
         latestPopulationPeriod = Array(repeating: nil, count: cities.count)
+        populationSeen = Array(repeating: [], count: cities.count)
     }
 
     /// Groups cells by KPI, refuses duplicates and collects populations (≤ 0 counts as missing).
     mutating func prepare(_ input: [Cell]) throws(RankingError) {
         cells = input
-        var seen: [String: Set<Int>] = [:]
+        cityOfCell = cities.cityOfCell
+        var lastKPI: String? = nil
+        var bucket: [Int] = []
+        func flush(_ kpi: String?) {
+            if let kpi, !bucket.isEmpty { cellsOfKPI[kpi, default: []].append(contentsOf: bucket) }
+            bucket.removeAll(keepingCapacity: true)
+        }
         for (i, cell) in input.enumerated() {
-            let c = cities.index[cell.cityKey]!
-            let key = c << 20 | periodKey(cell.period)
-            guard seen[cell.kpi, default: []].insert(key).inserted else {
-                throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(cell.kpi) in \(cell.period); keep one")
-            }
             if cell.kpi == KPIDefinition.populationCode {
+                let c = Int(cityOfCell[i])
+                if population[c][periodKey(cell.period)] != nil || populationSeen[c].contains(periodKey(cell.period)) {
+                    throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(cell.kpi) in \(cell.period); keep one")
+                }
+                populationSeen[c].insert(periodKey(cell.period))
                 if let v = cell.value, v > 0, v.isFinite {
                     population[c][periodKey(cell.period)] = v
                     if latestPopulationPeriod[c].map({ $0 < cell.period }) ?? true { latestPopulationPeriod[c] = cell.period }
                 }
-            } else {
-                cellsOfKPI[cell.kpi, default: []].append(i)
+                continue
+            }
+            if cell.kpi != lastKPI {
+                flush(lastKPI)
+                lastKPI = cell.kpi
+            }
+            bucket.append(i)
+        }
+        flush(lastKPI)
+        // Duplicates: sort each KPI's (city, period) keys and compare neighbours.
+        for (kpi, indexes) in cellsOfKPI {
+            var keys = indexes.map { Int(cityOfCell[$0]) << 20 | periodKey(cells[$0].period) }
+            keys.sort()
+            for j in keys.indices.dropFirst() where keys[j] == keys[j - 1] {
+                let c = keys[j] >> 20
+                let period = cells[indexes.first { Int(cityOfCell[$0]) == c && periodKey(cells[$0].period) == keys[j] & 0xFFFFF }!].period
+                throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(kpi) in \(period); keep one")
             }
         }
     }
@@ -99,19 +124,21 @@ struct RunState {
     /// latest period reported by at least ⌈N/2⌉ of the N cities reporting it at all.
     func choosePeriod(_ indexes: [Int]) -> Period? {
         if let p = options.period { return p }
-        var reporting = Set<Int>()
+        // Cells are unique per (city, period), so counting cells with a value per period
+        // counts cities.
+        var reporting = Set<Int32>()
         var perGranularity: [Period.Granularity: Int] = [:]
-        var citiesPerPeriod: [Period: Set<Int>] = [:]
+        var citiesPerPeriod: [Int: (period: Period, count: Int)] = [:]
         for i in indexes where cells[i].value != nil {
-            let c = cities.index[cells[i].cityKey]!
-            reporting.insert(c)
-            perGranularity[cells[i].period.granularity, default: 0] += 1
-            citiesPerPeriod[cells[i].period, default: []].insert(c)
+            reporting.insert(cityOfCell[i])
+            let p = cells[i].period
+            perGranularity[p.granularity, default: 0] += 1
+            citiesPerPeriod[periodKey(p), default: (p, 0)].count += 1
         }
         guard let granularity = perGranularity.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key
         else { return nil }
         let need = (reporting.count + 1) / 2
-        return citiesPerPeriod.filter { $0.key.granularity == granularity && $0.value.count >= need }.keys.max()
+        return citiesPerPeriod.values.filter { $0.period.granularity == granularity && $0.count >= need }.map(\.period).max()
     }
 
     /// Per-capita value of a cell, or nil with the reason it has none.
@@ -136,7 +163,7 @@ struct RunState {
             }
             var rows: [(c: Int, value: Double, x: Double)] = []
             for i in indexes where cells[i].period == period {
-                let c = cities.index[cells[i].cityKey]!
+                let c = Int(cityOfCell[i])
                 let (x, reason) = scaledValue(cells[i], d, city: c)
                 if let x { rows.append((c, cells[i].value!, x)) } else if let reason {
                     excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))

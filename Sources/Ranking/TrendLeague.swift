@@ -13,7 +13,7 @@ extension RunState {
         for d in candidateKPIs(excluded: &ignored) {
             var from: [Int: Double] = [:], to: [Int: Double] = [:]
             for i in cellsOfKPI[d.code]! where cells[i].period == span.from || cells[i].period == span.to {
-                let c = cities.index[cells[i].cityKey]!
+                let c = Int(cityOfCell[i])
                 guard let x = scaledValue(cells[i], d, city: c).0 else { continue }
                 if cells[i].period == span.from { from[c] = x } else { to[c] = x }
             }

@@ -36,27 +36,40 @@ enum UncertaintyAnalysis {
             collector.store(ranks, worker: worker)
         }
         let all = collector.chunks
-        func statistics(composite: Int, city: Int, point: Int) -> RankUncertainty? {
-            guard point > 0 else { return nil }
-            var values: [Int32] = []
-            values.reserveCapacity(runs)
-            for chunk in all {
-                var i = composite * cities + city
-                while i < chunk.count { values.append(chunk[i]); i += composites * cities }
+        // Quantiles by counting: a histogram of ranks per city, one composite at a time.
+        var stats: [[RankUncertainty?]] = []
+        let bins = cities + 1
+        for composite in 0..<composites {
+            var histogram = [Int32](repeating: 0, count: cities * bins)
+            histogram.withUnsafeMutableBufferPointer { h in
+                for chunk in all {
+                    chunk.withUnsafeBufferPointer { ranks in
+                        var base = composite * cities
+                        while base < ranks.count {
+                            for c in 0..<cities { h[c * bins + Int(ranks[base + c])] += 1 }
+                            base += composites * cities
+                        }
+                    }
+                }
             }
-            values.sort()
-            func quantile(_ p: Double) -> Int {
-                let index = max(0, Int((p * Double(values.count)).rounded(.up)) - 1)
-                return Int(values[min(index, values.count - 1)])
-            }
-            let q5 = quantile(0.05), q95 = quantile(0.95)
-            return RankUncertainty(median: quantile(0.5), quantiles: q5...q95, interval: min(q5, point)...max(q95, point))
+            let point = composite < composites - 1 ? pointFieldRanks[composite] : pointOverallRanks
+            stats.append((0..<cities).map { c in
+                guard point[c] > 0 else { return nil }
+                // Nearest-rank percentiles: the value at position ⌈p·N⌉ (1-based).
+                func position(_ p: Double) -> Int { max(1, Int((p * Double(runs)).rounded(.up))) }
+                let targets = [position(0.05), position(0.5), position(0.95)]
+                var found = [0, 0, 0]
+                var cumulative = 0
+                var t = 0
+                for rank in 1..<bins where t < 3 {
+                    cumulative += Int(histogram[c * bins + rank])
+                    while t < 3 && cumulative >= targets[t] { found[t] = rank; t += 1 }
+                }
+                let q5 = found[0], median = found[1], q95 = found[2]
+                return RankUncertainty(median: median, quantiles: q5...q95, interval: min(q5, point[c])...max(q95, point[c]))
+            })
         }
-        let fields = (0..<frame.fields.count).map { f in
-            (0..<cities).map { c in statistics(composite: f, city: c, point: pointFieldRanks[f][c]) }
-        }
-        let overall = (0..<cities).map { c in statistics(composite: composites - 1, city: c, point: pointOverallRanks[c]) }
-        return (fields, overall)
+        return (Array(stats.dropLast()), stats.last!)
     }
 }
 

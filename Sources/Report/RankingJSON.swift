@@ -7,65 +7,109 @@ import Ranking
 /// appear where the contract leaves room. Built only from the result, so the same input in any
 /// order gives the same bytes.
 public enum RankingJSON {
+    /// The JSON as a value (parsed back from `bytes`, so both are the same document).
     public static func value(_ r: RankingResult) -> JSONValue {
-        var o = JSONObject()
-        o["method"] = .string(r.options.method.rawValue)
-        o["period"] = .string(r.options.period?.description)
-        o["kpis"] = .array(r.kpis.map { k in
-            .object(JSONObject(pairs: [
-                ("kpi", .string(k.kpi)), ("field", .string(k.field.rawValue)), ("direction", .string(k.direction.rawValue)),
-                ("unit", .string(k.unit)), ("period", .string(k.period.description)),
-                ("cities", .array(k.cities.map { e in
-                    .object(JSONObject(pairs: [
-                        ("city", .string(e.city)), ("origin", .string(e.origin)), ("value", .double(e.value)),
-                        ("x", .double(e.x)), ("score", .double(e.score)), ("rank", .int(e.rank)),
-                    ]))
-                })),
-            ]))
-        })
-        o["fields"] = .array(r.fields.map { f in
-            .object(JSONObject(pairs: [("field", .string(f.field.rawValue)), ("cities", composite(f.cities))]))
-        })
-        o["overall"] = .object(JSONObject(pairs: [("cities", composite(r.overall))]))
-        o["excluded"] = .array(r.excluded.map { x in
-            .object(JSONObject(pairs: [("city", .string(x.city)), ("scope", .string(x.scope)), ("reason", .string(x.reason))]))
-        })
-        o["bestPractice"] = .array(r.bestPractice.map(bestPractice))
-        if !r.groups.isEmpty || r.options.group != .none {
-            o["groups"] = .array(r.groups.map { g in
-                .object(JSONObject(pairs: [
-                    ("group", .string(g.group)),
-                    ("fields", .array(g.fields.map { f in
-                        .object(JSONObject(pairs: [("field", .string(f.field.rawValue)), ("cities", composite(f.cities))]))
-                    })),
-                    ("overall", .object(JSONObject(pairs: [("cities", composite(g.overall))]))),
-                ]))
-            })
+        do { return try JSONReader.parse(bytes(r), limits: JSONReader.Limits(maxContainerCount: Int.max)) } catch {
+            preconditionFailure("RankingJSON wrote invalid JSON: \(error)")
         }
-        if let t = r.trend { o["trend"] = trend(t) }
-        if !r.notes.isEmpty { o["notes"] = .array(r.notes.map { .string($0) }) }
-        o["settings"] = settings(r.options)
-        return .object(o)
     }
 
-    /// Compact bytes (plus a final newline) for files and pipes.
+    /// Compact text plus a final newline, or indented for people.
     public static func render(_ r: RankingResult, pretty: Bool = false) -> String {
-        JSONWriter.string(value(r), pretty: pretty) + "\n"
+        (pretty ? JSONWriter.string(value(r), pretty: true) : String(decoding: bytes(r), as: UTF8.self)) + "\n"
     }
 
-    static func composite(_ entries: [CompositeEntry]) -> JSONValue {
-        .array(entries.map { e in
-            var o = JSONObject(pairs: [
-                ("city", .string(e.city)), ("origin", .string(e.origin)), ("score", .double(e.score)),
-                ("rank", .int(e.rank)), ("coverage", .double(e.coverage)),
-            ])
-            if let u = e.uncertainty {
-                o["rankInterval"] = .array([.int(u.interval.lowerBound), .int(u.interval.upperBound)])
-                o["rankQuantiles"] = .array([.int(u.quantiles.lowerBound), .int(u.quantiles.upperBound)])
-                o["medianRank"] = .int(u.median)
+    /// The compact bytes, written directly: the per-KPI lists of a large federation hold
+    /// hundreds of thousands of entries.
+    public static func bytes(_ r: RankingResult) -> [UInt8] {
+        var j = JSONOutput(capacity: 256 + r.kpis.reduce(0) { $0 + $1.cities.count } * 120)
+        j.beginObject()
+        j.key("method"); j.string(r.options.method.rawValue)
+        j.key("period"); j.string(r.options.period?.description)
+        j.key("kpis"); j.beginArray()
+        for k in r.kpis {
+            j.beginObject()
+            j.key("kpi"); j.string(k.kpi)
+            j.key("field"); j.string(k.field.rawValue)
+            j.key("direction"); j.string(k.direction.rawValue)
+            j.key("unit"); j.string(k.unit)
+            j.key("period"); j.string(k.period.description)
+            j.key("cities"); j.beginArray()
+            for e in k.cities {
+                j.beginObject()
+                j.key("city"); j.string(e.city)
+                j.key("origin"); j.string(e.origin)
+                j.key("value"); j.double(e.value)
+                j.key("x"); j.double(e.x)
+                j.key("score"); j.double(e.score)
+                j.key("rank"); j.int(e.rank)
+                j.endObject()
             }
-            return .object(o)
-        })
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.key("fields"); j.beginArray()
+        for f in r.fields {
+            j.beginObject()
+            j.key("field"); j.string(f.field.rawValue)
+            j.key("cities"); composite(f.cities, &j)
+            j.endObject()
+        }
+        j.endArray()
+        j.key("overall"); j.beginObject(); j.key("cities"); composite(r.overall, &j); j.endObject()
+        j.key("excluded"); j.beginArray()
+        for x in r.excluded {
+            j.beginObject()
+            j.key("city"); j.string(x.city)
+            j.key("scope"); j.string(x.scope)
+            j.key("reason"); j.string(x.reason)
+            j.endObject()
+        }
+        j.endArray()
+        j.key("bestPractice"); j.value(.array(r.bestPractice.map(bestPractice)))
+        if !r.groups.isEmpty || r.options.group != .none {
+            j.key("groups"); j.beginArray()
+            for g in r.groups {
+                j.beginObject()
+                j.key("group"); j.string(g.group)
+                j.key("fields"); j.beginArray()
+                for f in g.fields {
+                    j.beginObject()
+                    j.key("field"); j.string(f.field.rawValue)
+                    j.key("cities"); composite(f.cities, &j)
+                    j.endObject()
+                }
+                j.endArray()
+                j.key("overall"); j.beginObject(); j.key("cities"); composite(g.overall, &j); j.endObject()
+                j.endObject()
+            }
+            j.endArray()
+        }
+        if let t = r.trend { j.key("trend"); j.value(trend(t)) }
+        if !r.notes.isEmpty { j.key("notes"); j.value(.array(r.notes.map { .string($0) })) }
+        j.key("settings"); j.value(settings(r.options))
+        j.endObject()
+        return j.bytes
+    }
+
+    static func composite(_ entries: [CompositeEntry], _ j: inout JSONOutput) {
+        j.beginArray()
+        for e in entries {
+            j.beginObject()
+            j.key("city"); j.string(e.city)
+            j.key("origin"); j.string(e.origin)
+            j.key("score"); j.double(e.score)
+            j.key("rank"); j.int(e.rank)
+            j.key("coverage"); j.double(e.coverage)
+            if let u = e.uncertainty {
+                j.key("rankInterval"); j.beginArray(); j.int(u.interval.lowerBound); j.int(u.interval.upperBound); j.endArray()
+                j.key("rankQuantiles"); j.beginArray(); j.int(u.quantiles.lowerBound); j.int(u.quantiles.upperBound); j.endArray()
+                j.key("medianRank"); j.int(u.median)
+            }
+            j.endObject()
+        }
+        j.endArray()
     }
 
     static func bestPractice(_ b: BestPractice) -> JSONValue {

@@ -78,4 +78,33 @@ import Model
         #expect(error?.message.contains("E.NOPE, mobilty") == true)
         #expect(throws: RankingError.self) { try WeightsFile.load(bytes: Array(#"{"mobility":-1}"#.utf8), catalog: catalog) }
     }
+
+    @Test func fastPathAndGeneralReaderAgreeOnCleanFiles() throws {
+        let (cells, catalog) = Fixture.random(seed: 3, cities: 20, kpis: 8)
+        var rng = SeededGenerator(seed: 99)
+        var text = "city,kpi,period,value,scaled,unit\n"
+        for c in cells {
+            let value = rng.next() % 7 == 0 ? "" : ["12.5", "-0.001", "123456789012345678", "0.1234567890123456789012", "7"][Int(rng.next() % 5)]
+            text += "\(c.city),\(c.kpi),\(c.period),\(value),\(rng.next() % 2 == 0),\(c.kpi == "POP.TOTAL" ? "persons" : "")\n"
+        }
+        var fast = CleanCellParser(catalog: catalog)
+        let parsed = fast.parse(Array(text.utf8))
+        let viaFast = try #require(parsed)
+        let viaGeneral = try CellCSV.loadGeneral(bytes: Array(text.utf8), catalog: catalog, source: "t")
+        #expect(viaFast.cells == viaGeneral.cells)
+    }
+
+    @Test(arguments: ["0", "-0", "+3", "0.1", "1.5e3", "1.", ".5", "--1", "1.2.3", "12a", "99999999999999999999", "0.30000000000000004441", "123456.789"])
+    func fastNumberParsingAgreesWithTheStrictParser(text: String) {
+        let bytes = Array(text.utf8)
+        let fast = bytes.withUnsafeBufferPointer { CleanCellParser.number($0, 0..<$0.count) }
+        let strict = CellCSV.parseNumber(text, style: .point)
+        #expect(fast?.bitPattern == strict?.bitPattern)
+    }
+
+    @Test func quotedFilesFallBackToTheGeneralReader() throws {
+        let csv = "city,kpi,period,value\n\"Halle (Saale), Stadt\",E.X,2023,1\n"
+        let input = try CellCSV.load(bytes: Array(csv.utf8), catalog: catalog)
+        #expect(input.cells.first?.city == "Halle (Saale), Stadt")
+    }
 }

@@ -35,4 +35,16 @@ import Report
                                  Fixture.catalog(Fixture.kpi("E.X")))
         #expect(RankingJSON.render(r).contains("\"score\":33.333333333333336"))
     }
+
+    @Test func directWriterMatchesJSONWriterByteForByte() throws {
+        let (cells, catalog) = Fixture.random(seed: 11, cities: 7, kpis: 5)
+        var options = RankingOptions()
+        options.uncertaintyRuns = 20
+        options.group = .size
+        options.trend = TrendSpan(from: Period("2022")!, to: Period("2023")!)
+        var named = cells
+        named[0].city = "Quote \" and \\ backslash\tand tab"
+        let r = try Ranker.rank(RankingInput(cells: named), catalog: catalog, options: options)
+        #expect(JSONWriter.string(RankingJSON.value(r)) + "\n" == RankingJSON.render(r))
+    }
 }
