@@ -116,7 +116,7 @@ for percent in sizes {
     let loaded = clock.now
     let result = try Ranker.rank(input, catalog: catalog)
     let ranked = clock.now
-    try RankingJSON.render(result).write(toFile: outPath, atomically: false, encoding: .utf8)
+    try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
     let end = clock.now
     let swiftSeconds = seconds(end - start)
 

@@ -21,5 +21,29 @@ enum CompetitionRanking {
     }
 }
 
+extension CompetitionRanking {
+    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the bare scores
+    /// and finds each city's rank at the first sorted position holding its score (equal
+    /// scores always share a rank, so which of them comes first does not matter).
+    static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>) {
+        var sorted = scores.filter { !$0.isNaN }
+        sorted.sort(by: >)
+        var rankAt = [Int32](repeating: 0, count: sorted.count)
+        for p in sorted.indices {
+            rankAt[p] = (p > 0 && sorted[p - 1] - sorted[p] <= RankingOptions.tieTolerance) ? rankAt[p - 1] : Int32(p + 1)
+        }
+        for (c, s) in scores.enumerated() {
+            if s.isNaN { out[c] = 0; continue }
+            // First position p with sorted[p] <= s (descending order).
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid] > s { lo = mid + 1 } else { hi = mid }
+            }
+            out[c] = rankAt[lo]
+        }
+    }
+}
+
 /// The ceiling of two thirds of `n`: the coverage a city needs (design §7 steps 4 and 5).
 @inline(__always) func twoThirdsCeiling(_ n: Int) -> Int { (2 * n + 2) / 3 }

@@ -11,9 +11,11 @@ public enum Ranker {
                             options: RankingOptions = RankingOptions()) throws(RankingError) -> RankingResult {
         try validate(options, catalog: catalog)
         let cities = CityTable(input.cells)
-        let rankable = Set(input.cells.lazy.filter { $0.kpi != KPIDefinition.populationCode }.map(\.cityKey))
-        guard rankable.count >= 2 else {
-            throw RankingError(.tooFewCities, "the input holds KPI values of \(rankable.count) \(rankable.count == 1 ? "city" : "cities"); a ranking needs at least two")
+        var hasKPI = [Bool](repeating: false, count: cities.count)
+        for (i, cell) in input.cells.enumerated() where cell.kpi != KPIDefinition.populationCode { hasKPI[Int(cities.cityOfCell[i])] = true }
+        let rankable = hasKPI.filter { $0 }.count
+        guard rankable >= 2 else {
+            throw RankingError(.tooFewCities, "the input holds KPI values of \(rankable) \(rankable == 1 ? "city" : "cities"); a ranking needs at least two")
         }
         var state = RunState(cities: cities, catalog: catalog, options: options)
         try state.prepare(input.cells)

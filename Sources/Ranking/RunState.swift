@@ -126,19 +126,37 @@ struct RunState {
         if let p = options.period { return p }
         // Cells are unique per (city, period), so counting cells with a value per period
         // counts cities.
-        var reporting = Set<Int32>()
-        var perGranularity: [Period.Granularity: Int] = [:]
+        var reporting = [Bool](repeating: false, count: cities.count)
+        var reportingCount = 0
+        var perGranularity = [0, 0, 0]
         var citiesPerPeriod: [Int: (period: Period, count: Int)] = [:]
+        var lastKey = -1
+        var lastCount = 0
+        var lastPeriod = Period(year: Period.yearRange.lowerBound)
         for i in indexes where cells[i].value != nil {
-            reporting.insert(cityOfCell[i])
+            let c = Int(cityOfCell[i])
+            if !reporting[c] { reporting[c] = true; reportingCount += 1 }
             let p = cells[i].period
-            perGranularity[p.granularity, default: 0] += 1
-            citiesPerPeriod[periodKey(p), default: (p, 0)].count += 1
+            let key = periodKey(p)
+            perGranularity[granularityIndex(p.granularity)] += 1
+            // Runs of the same period are common; count them before touching the dictionary.
+            if key == lastKey { lastCount += 1; continue }
+            if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
+            lastKey = key
+            lastPeriod = p
+            lastCount = 1
         }
-        guard let granularity = perGranularity.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key
-        else { return nil }
-        let need = (reporting.count + 1) / 2
-        return citiesPerPeriod.values.filter { $0.period.granularity == granularity && $0.count >= need }.map(\.period).max()
+        if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
+        guard reportingCount > 0 else { return nil }
+        // Most values; on a tie the coarser granularity.
+        var g = 0
+        for k in 1..<3 where perGranularity[k] > perGranularity[g] { g = k }
+        let need = (reportingCount + 1) / 2
+        return citiesPerPeriod.values.filter { granularityIndex($0.period.granularity) == g && $0.count >= need }.map(\.period).max()
+    }
+
+    private func granularityIndex(_ g: Period.Granularity) -> Int {
+        switch g { case .year: 0; case .quarter: 1; case .month: 2 }
     }
 
     /// Per-capita value of a cell, or nil with the reason it has none.

@@ -25,11 +25,11 @@ enum UncertaintyAnalysis {
                 let kw = kpiWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
                 let fw = fieldWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
                 let result = frame.aggregate(scores: matrices[m], kpiWeights: kw, fieldWeights: fw, geometric: geometric)
-                for f in 0..<frame.fields.count {
-                    for (c, rank) in CompetitionRanking.ranks(result.fields[f]).enumerated() { ranks[slot + f * cities + c] = Int32(rank) }
-                }
-                for (c, rank) in CompetitionRanking.ranks(result.overall).enumerated() {
-                    ranks[slot + (composites - 1) * cities + c] = Int32(rank)
+                ranks.withUnsafeMutableBufferPointer { all in
+                    for f in 0..<composites {
+                        let out = UnsafeMutableBufferPointer(rebasing: all[(slot + f * cities)..<(slot + (f + 1) * cities)])
+                        CompetitionRanking.fastRanks(f < composites - 1 ? result.fields[f] : result.overall, into: out)
+                    }
                 }
                 slot += composites * cities
             }
