@@ -97,6 +97,14 @@ func writeCells(cities: Int, to path: String) throws -> Int {
     return rows
 }
 
+/// User + system CPU seconds of this process so far (getrusage), to separate the code's cost
+/// from waiting on a shared machine.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
 let catalogPath = dir + "/catalog.json"
@@ -110,6 +118,7 @@ for percent in sizes {
     let outPath = dir + "/swift-\(percent).json"
 
     let clock = ContinuousClock()
+    let cpuStart = cpuSeconds()
     let start = clock.now
     let (catalog, _) = try CatalogFile.load(path: catalogPath)
     let input = try CellCSV.load(path: csvPath, catalog: catalog)
@@ -119,6 +128,7 @@ for percent in sizes {
     try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
     let end = clock.now
     let swiftSeconds = seconds(end - start)
+    let swiftCPU = cpuSeconds() - cpuStart
 
     let pandasOut = dir + "/pandas-\(percent).json"
     let process = Process()
@@ -141,12 +151,15 @@ for percent in sizes {
     for (city, v) in pandasJSON["overall"]?.objectValue ?? JSONObject() { pandasScores[city] = v.numberValue?.doubleValue }
     let worst = swiftScores.map { abs($0.value - (pandasScores[$0.key] ?? .infinity)) }.max() ?? .infinity
     let same = Set(swiftScores.keys) == Set(pandasScores.keys) && worst <= agreement
-    print(String(format: "%3d %%: %7d cells  swift %.3f s (load %.3f, rank %.3f, json %.3f)  pandas %.3f s  ratio %.1fx  %.2f M cells/s  overall scores %@ (max diff %.1e, %d cities)",
-                 percent, rows, swiftSeconds, seconds(loaded - start), seconds(ranked - loaded), seconds(end - ranked),
+    print(String(format: "%3d %%: %7d cells  swift %.3f s (load %.3f, rank %.3f, json %.3f; cpu %.3f s)  pandas %.3f s  ratio %.1fx  %.2f M cells/s  overall scores %@ (max diff %.1e, %d cities)",
+                 percent, rows, swiftSeconds, seconds(loaded - start), seconds(ranked - loaded), seconds(end - ranked), swiftCPU,
                  pandasSeconds, pandasSeconds / swiftSeconds, Double(rows) / swiftSeconds / 1e6, same ? "equal" : "DIFFER",
                  worst, swiftScores.count))
     if !same { exit(1) }
     results.append((percent, rows, swiftSeconds, pandasSeconds))
+}
+if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+    print("machine load average (1, 5, 15 min): \(load.split(separator: " ").prefix(3).joined(separator: ", ")) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
 }
 if let first = results.first, let last = results.last, first.cells != last.cells {
     let perCellFirst = first.swift / Double(first.cells), perCellLast = last.swift / Double(last.cells)

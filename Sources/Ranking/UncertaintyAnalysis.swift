@@ -19,6 +19,7 @@ enum UncertaintyAnalysis {
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
             var slot = 0
+            var scratch = CompetitionRanking.Scratch()
             for r in lower..<upper {
                 var rng = SeededGenerator(seed: seed, stream: UInt64(r) &+ 1)
                 let m = Int(rng.next() % UInt64(matrices.count))
@@ -28,7 +29,7 @@ enum UncertaintyAnalysis {
                 ranks.withUnsafeMutableBufferPointer { all in
                     for f in 0..<composites {
                         let out = UnsafeMutableBufferPointer(rebasing: all[(slot + f * cities)..<(slot + (f + 1) * cities)])
-                        CompetitionRanking.fastRanks(f < composites - 1 ? result.fields[f] : result.overall, into: out)
+                        CompetitionRanking.fastRanks(f < composites - 1 ? result.fields[f] : result.overall, into: out, scratch: &scratch)
                     }
                 }
                 slot += composites * cities

@@ -14,7 +14,8 @@ import Testing
                 }
             }
             var fast = [Int32](repeating: -1, count: n)
-            fast.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0) }
+            var scratch = CompetitionRanking.Scratch()
+            fast.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0, scratch: &scratch) }
             #expect(fast.map(Int.init) == CompetitionRanking.ranks(scores), "\(scores)")
         }
     }
