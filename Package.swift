@@ -24,7 +24,7 @@ let package = Package(
         /// Strict readers and canonical writers for untrusted text: JSON, CSV, base64url.
         .target(name: "Formats"),
         /// Ranking engine: cells in, rankings with uncertainty and best practice out.
-        .target(name: "Ranking", dependencies: ["Model"]),
+        .target(name: "Ranking", dependencies: ["Model", "Formats"]),
         /// Renders rankings as table, CSV, JSON, Markdown and self-contained HTML with SVG charts.
         .target(name: "Report", dependencies: ["Model", "Ranking", "Formats"]),
 
@@ -62,6 +62,9 @@ let package = Package(
         .executableTarget(name: "bench-crypto", dependencies: ["Crypto"], path: "Benchmarks/CryptoBench"),
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
         .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
+        /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
+        .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
+                          path: "Benchmarks/RankBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
@@ -70,7 +73,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "Model", "Formats", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
