@@ -12,6 +12,10 @@
 #include <openssl/params.h>
 #include <openssl/bio.h>
 
+/// Crypto module: sk_GENERAL_NAME_push is a macro over OPENSSL_sk_push; this typed wrapper calls it
+/// to build a certificate's subjectAltName list.
+static inline int cossl_general_names_push(GENERAL_NAMES *names, GENERAL_NAME *name) { return sk_GENERAL_NAME_push(names, name); }
+
 /// Function-like macros around SSL_CTX_ctrl / BIO_ctrl are not imported into Swift.
 static inline long cossl_ctx_set_min_proto_version(SSL_CTX *ctx, int v) { return SSL_CTX_set_min_proto_version(ctx, v); }
 static inline long cossl_ctx_set_max_proto_version(SSL_CTX *ctx, int v) { return SSL_CTX_set_max_proto_version(ctx, v); }
