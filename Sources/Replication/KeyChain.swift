@@ -47,6 +47,14 @@ public struct KeyChain: Sendable {
         return true
     }
 
+    /// Whether an item already held still verifies under this chain: its `kid` must be the key
+    /// valid at its `n`, and after a key fork only key records (kept as evidence) survive.
+    public func stillValid(_ header: Header) -> Bool {
+        if let fork = forkPoint, header.n >= fork, header.kind != .key { return false }
+        if header.kind == .key && header.n == 1 { return true }
+        return key(at: header.n)?.keyID == header.keyID
+    }
+
     /// Checks a key record's consistency with the chain and returns the key that must have
     /// signed it (for the first record, the key it introduces).
     public func signerForKeyRecord(_ header: Header) throws(ReplicationError) -> [UInt8] {
