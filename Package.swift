@@ -64,7 +64,7 @@ let package = Package(
         // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
         // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        // .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         // .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
         // .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
