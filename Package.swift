@@ -55,19 +55,23 @@ let package = Package(
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
 
+        // MARK: Benchmarks (programs that print figures, never tests)
+        /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
+        .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store"], path: "Benchmarks/ImportBench"),
+
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
         .target(name: "TestSupport", dependencies: ["Model", "Formats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         // .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
-        // .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
         // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
-        // .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
-        // .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

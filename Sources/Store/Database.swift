@@ -1,0 +1,265 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection to a node's database: owns its `sqlite3*` and closes it in `deinit`.
+/// Opening configures WAL, `synchronous=FULL`, foreign keys, a busy timeout, defensive mode and
+/// an untrusted schema, refuses any file that is not a citybench database, and applies pending
+/// migrations. Not Sendable: each process (and thread) holds its own connection.
+public final class Database {
+    /// Whether opening may create the file.
+    public enum OpenMode: Sendable {
+        /// Create the file if missing (only `init` does this, for a new home).
+        case create
+        /// The file must exist; a missing file is an error, never silently recreated.
+        case openExisting
+    }
+
+    /// `PRAGMA application_id` of every citybench database ("CBN1"), so foreign files are refused.
+    public static let applicationID: Int32 = 0x4342_4E31
+    /// How long a writer waits for another process's write transaction before giving up.
+    public static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    let handle: OpaquePointer
+    /// The file this connection opened.
+    public let path: String
+
+    /// Opens (or with `.create`, creates) the database at `path` and applies `migrations`.
+    public init(path: String, mode: OpenMode, migrations: [Migration] = Migration.all) throws(StoreError) {
+        self.path = path
+        let name = (path as NSString).lastPathComponent
+        if mode == .openExisting && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(.missingDatabase, "the database \(path) does not exist (run citybench init, or restore a backup)")
+        }
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if mode == .create { flags |= SQLITE_OPEN_CREATE }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw StoreError(rc == SQLITE_CANTOPEN ? .readOnly : .sqlite,
+                             "cannot open the database \(path) (\(message)); check that the directory exists and is writable")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, Database.busyTimeoutMilliseconds)
+        _ = csqlite_db_config_defensive(db, 1)
+        _ = csqlite_db_config_trusted_schema(db, 0)
+        try checkApplicationID(mode: mode, name: name)
+        let journal = try scalarText("PRAGMA journal_mode=WAL")
+        guard journal.lowercased() == "wal" else {
+            throw StoreError(.readOnly, "cannot switch the database \(path) to WAL mode; check that its directory is writable")
+        }
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        try migrate(migrations)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Refuses files that belong to another application, are empty in an existing home, or are
+    /// not SQLite at all; stamps a new database with `applicationID`.
+    private func checkApplicationID(mode: OpenMode, name: String) throws(StoreError) {
+        let id: Int
+        do { id = try scalarInt("PRAGMA application_id") } catch {
+            if error.code == .notADatabase || error.code == .sqlite {
+                throw StoreError(.notADatabase, "\(path) is not a citybench database or is damaged; restore it from a backup (it is never recreated)")
+            }
+            throw error
+        }
+        if id == Int(Database.applicationID) { return }
+        let objects = try scalarInt("SELECT count(*) FROM sqlite_schema")
+        if id == 0 && objects == 0 && mode == .create {
+            try execute("PRAGMA application_id=\(Database.applicationID)")
+            return
+        }
+        throw StoreError(.foreignDatabase, "\(path) is not a citybench database (it belongs to another program or is empty); restore it from a backup (it is never recreated)")
+    }
+
+    /// Names of the migrations recorded in this database, in the order applied.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        let exists = try scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
+        guard exists == 1 else { return [] }
+        let stmt = try prepare("SELECT name FROM schema_migrations ORDER BY position")
+        var names: [String] = []
+        while try stmt.step() { names.append(stmt.text(0)) }
+        return names
+    }
+
+    /// Applies the migrations not yet recorded, each in order, all in one write transaction.
+    /// Refuses a database whose recorded migrations are not a prefix of `migrations`.
+    private func migrate(_ migrations: [Migration]) throws(StoreError) {
+        let wanted = migrations.map(\.name)
+        if try appliedMigrations() == wanted { return }
+        try transaction { () throws(StoreError) in
+            try execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    position INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    applied_at INTEGER NOT NULL
+                ) STRICT
+                """)
+            let applied = try appliedMigrations()
+            if applied.count > wanted.count {
+                throw StoreError(.newerSchema, "the database \(path) was written by a newer citybench (it has \(applied.count) migrations, this program knows \(wanted.count)); update citybench")
+            }
+            for (i, name) in applied.enumerated() where wanted[i] != name {
+                throw StoreError(.migrationMismatch, "the database \(path) records migration '\(name)' where this program expects '\(wanted[i])'; it was made by an incompatible citybench")
+            }
+            let record = try prepare("INSERT INTO schema_migrations (position, name, applied_at) VALUES (?, ?, ?)")
+            let now = Int64(Date().timeIntervalSince1970)
+            for (i, migration) in migrations.enumerated().dropFirst(applied.count) {
+                try execute(migration.sql)
+                try record.run([.integer(Int64(i + 1)), .text(migration.name), .integer(now)])
+            }
+        }
+    }
+
+    /// Runs one or more SQL statements without results (sqlite3_exec).
+    public func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if let message { sqlite3_free(message) }
+        guard rc == SQLITE_OK else { throw error(rc, doing: "run SQL") }
+    }
+
+    /// Compiles `sql` into a statement.
+    public func prepare(_ sql: String) throws(StoreError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// The first column of the first row of `sql` as an integer (0 if there is no row).
+    public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
+        let stmt = try prepare(sql)
+        try stmt.bind(values)
+        return try stmt.step() ? stmt.int(0) : 0
+    }
+
+    /// The first column of the first row of `sql` as text (empty if there is no row).
+    public func scalarText(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> String {
+        let stmt = try prepare(sql)
+        try stmt.bind(values)
+        return try stmt.step() ? stmt.text(0) : ""
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction (so the write lock is taken up front and a
+    /// busy database fails at once), committing if it returns and rolling back if it throws.
+    public func transaction<T, E: Error>(_ body: () throws(E) -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        do {
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return result
+    }
+
+    /// Typed-throw variant of `transaction` for bodies that only throw `StoreError`.
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        do {
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return result
+    }
+
+    /// Rows changed by the most recent INSERT, UPDATE or DELETE (sqlite3_changes64).
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// Runs `PRAGMA integrity_check` and returns its findings; `["ok"]` means no problem found.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        let stmt = try prepare("PRAGMA integrity_check")
+        var findings: [String] = []
+        while try stmt.step() { findings.append(stmt.text(0)) }
+        return findings
+    }
+
+    /// Writes a consistent copy of the whole database to `destination` with SQLite's online
+    /// backup API (sqlite3_backup_init/step/finish), while other connections keep working.
+    public func backup(to destination: String) throws(StoreError) {
+        try copy(from: handle, toPath: destination, reverse: false)
+    }
+
+    /// Replaces this database's contents with the citybench database at `source` (online backup
+    /// API in reverse). The source is checked first, so a foreign file is refused.
+    public func restore(from source: String) throws(StoreError) {
+        try Database.verifyCitybenchFile(source)
+        try copy(from: handle, toPath: source, reverse: true)
+        try migrate(Migration.all)
+    }
+
+    /// Opens `path` read-only and refuses it unless it is a citybench database.
+    private static func verifyCitybenchFile(_ path: String) throws(StoreError) {
+        var db: OpaquePointer?
+        defer { sqlite3_close_v2(db) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+            throw StoreError(.readOnly, "cannot read \(path); check the path and its permissions")
+        }
+        var stmt: OpaquePointer?
+        defer { sqlite3_finalize(stmt) }
+        guard sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &stmt, nil) == SQLITE_OK, sqlite3_step(stmt) == SQLITE_ROW,
+              sqlite3_column_int(stmt, 0) == applicationID else {
+            throw StoreError(.foreignDatabase, "\(path) is not a citybench database backup; nothing was restored")
+        }
+    }
+
+    private func copy(from local: OpaquePointer, toPath other: String, reverse: Bool) throws(StoreError) {
+        var otherDB: OpaquePointer?
+        let flags = reverse ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(other, &otherDB, flags, nil)
+        guard rc == SQLITE_OK, let otherDB else {
+            sqlite3_close_v2(otherDB)
+            throw StoreError(.readOnly, "cannot open \(other) for the backup; check the path and its permissions")
+        }
+        defer { sqlite3_close_v2(otherDB) }
+        let (dest, src) = reverse ? (local, otherDB) : (otherDB, local)
+        guard let backup = sqlite3_backup_init(dest, "main", src, "main") else {
+            throw error(sqlite3_errcode(dest), doing: "start the backup")
+        }
+        var step: Int32
+        repeat {
+            step = sqlite3_backup_step(backup, 256)
+            if step == SQLITE_BUSY || step == SQLITE_LOCKED { sqlite3_sleep(50) }
+        } while step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED
+        let finish = sqlite3_backup_finish(backup)
+        guard step == SQLITE_DONE, finish == SQLITE_OK else {
+            throw error(step == SQLITE_DONE ? finish : step, doing: "copy the database")
+        }
+    }
+
+    /// Maps a SQLite result code to a `StoreError` whose message says what failed.
+    func error(_ rc: Int32, doing what: String) -> StoreError {
+        let detail = String(cString: sqlite3_errmsg(handle))
+        switch rc & 0xff {
+        case SQLITE_NOTADB, SQLITE_CORRUPT:
+            return StoreError(.notADatabase, "\(path) is not a citybench database or is damaged (\(detail)); restore it from a backup")
+        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR:
+            return StoreError(.readOnly, "cannot write the database \(path) (\(detail)); check the permissions of the file and its directory")
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return StoreError(.busy, "the database \(path) is busy with another citybench process; try again in a moment")
+        case SQLITE_CONSTRAINT:
+            return StoreError(.constraint, "could not \(what): \(detail)")
+        case SQLITE_FULL:
+            return StoreError(.diskFull, "the disk holding \(path) is full; free some space and try again")
+        default:
+            return StoreError(.sqlite, "could not \(what) in \(path): \(detail)")
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Store
+
+@Suite struct DatabaseTests {
+    let dir = TemporaryDirectory(prefix: "store")
+
+    private let first = Migration(name: "0001-a", sql: "CREATE TABLE a (x INTEGER) STRICT;")
+    private let second = Migration(name: "0002-b", sql: "CREATE TABLE b (y TEXT) STRICT; INSERT INTO a VALUES (1);")
+
+    @Test func appliesMigrationsOnceAndInOrder() throws {
+        let path = dir.file("m.sqlite")
+        do {
+            let db = try Database(path: path, mode: .create, migrations: [first])
+            #expect(try db.appliedMigrations() == ["0001-a"])
+        }
+        do {
+            let db = try Database(path: path, mode: .openExisting, migrations: [first, second])
+            #expect(try db.appliedMigrations() == ["0001-a", "0002-b"])
+            #expect(try db.scalarInt("SELECT count(*) FROM a") == 1)
+        }
+        // A third open with the same list changes nothing: the insert of 0002 is not repeated.
+        let db = try Database(path: path, mode: .openExisting, migrations: [first, second])
+        #expect(try db.scalarInt("SELECT count(*) FROM a") == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migrations") == 2)
+    }
+
+    @Test func secondOpenIsANoOp() throws {
+        let path = dir.file("noop.sqlite")
+        _ = try Database(path: path, mode: .create)
+        let before = try #require(FileFingerprint.of(path))
+        let db = try Database(path: path, mode: .openExisting)
+        #expect(try db.appliedMigrations() == Migration.all.map(\.name))
+        #expect(FileFingerprint.of(path) == before)
+    }
+
+    @Test func refusesADatabaseWithMigrationsThisProgramDoesNotKnow() throws {
+        let path = dir.file("newer.sqlite")
+        _ = try Database(path: path, mode: .create, migrations: [first, second])
+        #expect(throws: StoreError.self) { try Database(path: path, mode: .openExisting, migrations: [first]) }
+        let error = try #require(throws: StoreError.self) { try Database(path: path, mode: .openExisting, migrations: [first]) }
+        #expect(error.code == .newerSchema)
+    }
+
+    @Test func refusesMigrationsRecordedUnderOtherNames() throws {
+        let path = dir.file("renamed.sqlite")
+        _ = try Database(path: path, mode: .create, migrations: [first])
+        let renamed = Migration(name: "0001-other", sql: first.sql)
+        let error = try #require(throws: StoreError.self) { try Database(path: path, mode: .openExisting, migrations: [renamed]) }
+        #expect(error.code == .migrationMismatch)
+    }
+
+    @Test func refusesAForeignSQLiteFileAndLeavesItAlone() throws {
+        let path = dir.file("foreign.sqlite")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [path, "CREATE TABLE t (x); INSERT INTO t VALUES (42);"]
+        try p.run()
+        p.waitUntilExit()
+        let before = try #require(FileFingerprint.of(path))
+        for mode in [Database.OpenMode.openExisting, .create] {
+            let error = try #require(throws: StoreError.self) { try Database(path: path, mode: mode) }
+            #expect(error.code == .foreignDatabase)
+        }
+        #expect(FileFingerprint.of(path) == before)
+    }
+
+    @Test func refusesAFileThatIsNotSQLite() throws {
+        let path = dir.write("garbage.sqlite", String(repeating: "this is not a database. ", count: 200))
+        let before = try #require(FileFingerprint.of(path))
+        let error = try #require(throws: StoreError.self) { try Database(path: path, mode: .openExisting) }
+        #expect(error.code == .notADatabase)
+        #expect(error.message.contains("never recreated") || error.message.contains("restore"))
+        #expect(FileFingerprint.of(path) == before)
+    }
+
+    @Test func neverCreatesAMissingFileWhenOpeningAnExistingHome() throws {
+        let path = dir.file("missing.sqlite")
+        let error = try #require(throws: StoreError.self) { try Database(path: path, mode: .openExisting) }
+        #expect(error.code == .missingDatabase)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func configuresWALFullSyncForeignKeysAndApplicationID() throws {
+        let db = try Database(path: dir.file("pragmas.sqlite"), mode: .create)
+        #expect(try db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try db.scalarInt("PRAGMA synchronous") == 2)
+        #expect(try db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(try db.scalarInt("PRAGMA application_id") == Int(Database.applicationID))
+        #expect(try db.scalarInt("PRAGMA trusted_schema") == 0)
+    }
+
+    @Test func defensiveModeRefusesSchemaCorruptionThroughWritableSchema() throws {
+        let db = try Database(path: dir.file("defensive.sqlite"), mode: .create)
+        // In defensive mode PRAGMA writable_schema has no effect, so sqlite_schema stays read-only.
+        try? db.execute("PRAGMA writable_schema=ON")
+        #expect(throws: StoreError.self) { try db.execute("UPDATE sqlite_schema SET sql = 'garbage' WHERE name = 'meta'") }
+        #expect(try db.integrityCheck() == ["ok"])
+    }
+
+    @Test func integrityCheckReportsDamagedPages() throws {
+        let path = dir.file("damaged.sqlite")
+        do {
+            let db = try Database(path: path, mode: .create)
+            try db.transaction { () throws(StoreError) in
+                let stmt = try db.prepare("INSERT INTO kpi_value (code, period, period_order, value, entered_at) VALUES (?, ?, ?, ?, 0)")
+                for i in 0..<3000 { try stmt.run([.text("A.B\(i)"), .text("2024"), .integer(2024), .text(String(i))]) }
+            }
+            try db.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE")
+            #expect(try db.integrityCheck() == ["ok"])
+        }
+        // Overwrite the middle of the file (not the header page) with garbage.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size > 40_000)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        var rng = SeededGenerator(seed: 7)
+        try handle.seek(toOffset: UInt64(size / 2))
+        try handle.write(contentsOf: (0..<3000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        try handle.close()
+        let findings: [String]
+        do {
+            let db = try Database(path: path, mode: .openExisting)
+            findings = try db.integrityCheck()
+        } catch {
+            findings = [error.message]
+        }
+        #expect(findings != ["ok"])
+    }
+
+    @Test func transactionRollsBackWhenItsBodyThrows() throws {
+        let db = try Database(path: dir.file("tx.sqlite"), mode: .create)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.transaction {
+                try db.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+                throw Boom()
+            }
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM meta") == 0)
+    }
+
+    @Test func bindsTextWithQuotesNulsAndEmptyStringsExactly() throws {
+        let db = try Database(path: dir.file("bind.sqlite"), mode: .create)
+        let texts = ["", "O'Brien \"x\"", "Grüße 🚲", String(repeating: "a", count: 10_000)]
+        let insert = try db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)")
+        for (i, t) in texts.enumerated() { try insert.run([.text("k\(i)"), .text(t)]) }
+        let read = try db.prepare("SELECT value FROM meta ORDER BY key")
+        var out: [String] = []
+        while try read.step() { out.append(read.text(0)) }
+        #expect(out == texts)
+    }
+
+    @Test func backupAndRestoreRoundTripTheData() throws {
+        let db = try Database(path: dir.file("live.sqlite"), mode: .create)
+        try db.execute("INSERT INTO meta (key, value) VALUES ('city', 'Aachen')")
+        let backup = dir.file("backup.sqlite")
+        try db.backup(to: backup)
+        try db.execute("UPDATE meta SET value = 'changed' WHERE key = 'city'")
+        try db.restore(from: backup)
+        #expect(try db.scalarText("SELECT value FROM meta WHERE key = 'city'") == "Aachen")
+        let foreign = dir.write("foreign-backup.sqlite", "not a database at all, but long enough to look like one")
+        let error = try #require(throws: StoreError.self) { try db.restore(from: foreign) }
+        #expect(error.code == .foreignDatabase)
+        #expect(try db.scalarText("SELECT value FROM meta WHERE key = 'city'") == "Aachen")
+    }
+}
+

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A deterministic random number generator (SplitMix64) for reproducible tests.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A seeded generator shared by closures that must be Sendable.
+public final class SharedSeededGenerator: @unchecked Sendable {
+    // Sendable because every access to `generator` holds `lock`.
+    private let lock = NSLock()
+    private var generator: SeededGenerator
+
+    public init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+
+    /// The next 64 random bits.
+    public func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return generator.next()
+    }
+
+    /// A uniform double in (0, 1).
+    public func unit() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
+}

@@ -1,1 +1,0 @@
-// Shared test support: temporary homes, running the real binary, loopback helpers.
