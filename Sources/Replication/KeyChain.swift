@@ -15,6 +15,23 @@ public struct KeyChain: Sendable {
         /// Key id of the key that signed the introducing record (itself for the first key).
         public let signedBy: String
         public let headerHash: [UInt8]
+
+        /// The entry a key record's header introduces. Only for key records that were verified
+        /// when they were stored (e.g. reloading a chain from the database).
+        public init?(verifiedKeyRecord header: Header, headerHash: [UInt8]) {
+            guard case let .key(publicKey, from, _) = header.body else { return nil }
+            self.init(n: header.n, from: from, publicKey: publicKey, keyID: KeyIDs.keyID(publicKey),
+                      signedBy: header.keyID, headerHash: headerHash)
+        }
+
+        init(n: Int, from: Int, publicKey: [UInt8], keyID: String, signedBy: String, headerHash: [UInt8]) {
+            self.n = n
+            self.from = from
+            self.publicKey = publicKey
+            self.keyID = keyID
+            self.signedBy = signedBy
+            self.headerHash = headerHash
+        }
     }
 
     public let origin: String
