@@ -42,7 +42,7 @@ let package = Package(
         /// Signed records, heads, key records, envelopes, the verifier and the merge (join).
         .target(name: "Replication", dependencies: ["Model", "Formats", "Crypto"]),
         /// Disclosure policy: local data to anonymized payloads.
-        .target(name: "Publishing", dependencies: ["Model", "Formats", "Replication"]),
+        .target(name: "Publishing", dependencies: ["Model", "Formats", "Crypto", "Replication"]),
         /// A city node: home directory, configuration, commands, the peer API handlers.
         .target(name: "CityNode", dependencies: [
             "Model", "Formats", "Crypto", "Store", "Replication", "Publishing", "HTTPServer", "Ranking", "Report",
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Sync", dependencies: ["Model", "Formats", "Replication", "CityNode", "PeerClient"]),
         /// Command-line parsing and output; one library call per command.
         .target(name: "CLI", dependencies: [
-            "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
+            "Model", "Formats", "Replication", "CityNode", "Sync", "Ranking", "Report",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
         /// Example server for Benchmarks/HTTPBench/run.sh (GET /v1/health, plain and TLS).
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "Model", "Formats", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
-        // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
     ],
