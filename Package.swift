@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
-        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
+        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
