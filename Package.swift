@@ -79,6 +79,9 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: [
+            "Sync", "CityNode", "Store", "Replication", "PeerClient", "Crypto", "Formats", "citybench", "TestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

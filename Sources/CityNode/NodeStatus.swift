@@ -22,6 +22,12 @@ public struct NodeStatus: Sendable, Hashable {
     public var lastValueEntered: Int64?
     /// Unix seconds of the last project change, if any.
     public var lastProjectChange: Int64?
+    /// The arrival-log epoch (design §5).
+    public var epoch: String? = nil
+    /// Set after a restore was detected, until `publish --after-restore` (design §6).
+    public var restored = false
+    /// Every sync peer with its backoff state (design §6 `peers`).
+    public var peers: [PeerRecord] = []
 
     /// `{"origin","label","epoch","restored","counts":{…},"origins","peers","epsilon","city",…}`.
     public var json: JSONValue {
@@ -35,8 +41,8 @@ public struct NodeStatus: Sendable, Hashable {
                                         ("kpisWithValues", .int(kpisWithValues)), ("projects", .int(projects))])
         let last = JSONObject(pairs: [("kpiValue", time(lastValueEntered)), ("project", time(lastProjectChange))])
         return .object(JSONObject(pairs: [
-            ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .null), ("restored", .bool(false)),
-            ("counts", .object(counts)), ("origins", .array([])), ("peers", .array([])), ("epsilon", .array([])),
+            ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .string(epoch)), ("restored", .bool(restored)),
+            ("counts", .object(counts)), ("origins", .array([])), ("peers", .array(peers.filter(\.syncPeer).map(\.statusJSON))), ("epsilon", .array([])),
             ("city", .string(city)), ("country", .string(country)),
             ("population", population.map { .string($0.description) } ?? .null),
             ("sizeClass", .string(sizeClass?.rawValue)), ("lastChanges", .object(last)),
@@ -48,7 +54,7 @@ extension Node {
     /// Counts and last changes of the local data, with this node's identity.
     public func status() throws(NodeError) -> NodeStatus {
         let identity = try identity()
-        return try read { () throws(StoreError) in
+        var status = try read { () throws(StoreError) in
             let population = DecimalValue(try database.scalarText(
                 "SELECT value FROM kpi_value WHERE code = ? ORDER BY period_order DESC LIMIT 1", [.text(KPIDefinition.populationCode)]))
             func optionalInt(_ sql: String) throws(StoreError) -> Int64? {
@@ -65,5 +71,9 @@ extension Node {
                 lastValueEntered: try optionalInt("SELECT max(entered_at) FROM kpi_value"),
                 lastProjectChange: try optionalInt("SELECT max(updated_at) FROM project"))
         }
+        status.epoch = try arrivalEpoch()
+        status.restored = try isRestored()
+        status.peers = try peers()
+        return status
     }
 }
