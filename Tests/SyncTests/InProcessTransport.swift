@@ -4,7 +4,7 @@ import Sync
 import TestSupport
 
 /// What the fault injector does to one exchange.
-enum Fault: CaseIterable {
+enum Fault: Hashable {
     /// The server handles the request but the response is lost (the client sees a timeout).
     case drop
     /// The request reaches the server only later, just before the next one (the client sees a timeout).
@@ -17,6 +17,8 @@ enum Fault: CaseIterable {
     case corrupt
     /// The peer cannot be reached at all.
     case partition
+    /// The peer answers this HTTP status without handling the request, with an optional `Retry-After`.
+    case status(Int, retryAfter: Int?)
 }
 
 /// The in-process transport: hands each request to an `InProcessPeerServer`, counting bytes as
@@ -43,6 +45,12 @@ final class InProcessTransport: PeerTransport {
         let fault = faults(request)
         if fault == .partition { throw failure(.refused, "nothing accepted the connection") }
         totals.requestBytes += InProcessTransport.wireSize(of: request, host: peerName)
+        if case .status(let code, let retryAfter) = fault {
+            let body = Array(#"{"error":{"code":"unavailable","message":"unavailable"}}"#.utf8)
+            totals.responseBodyBytes += body.count
+            totals.roundTrips += 1
+            return PeerResponse(status: code, body: body, retryAfterSeconds: retryAfter)
+        }
         switch fault {
         case .drop:
             _ = server.handle(request)
