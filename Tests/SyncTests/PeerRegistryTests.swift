@@ -85,3 +85,20 @@ import TestSupport
         #expect(try fed.nodes[0].peers().allSatisfy { $0.trusted && !$0.syncPeer })
     }
 }
+
+@Suite struct ExampleRosterTests {
+    /// The repository's `peers/` roster: six valid, clearly illustrative descriptors.
+    @Test func exampleRosterImportsAndEveryEntryIsMarkedIllustrative() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let roster = root.appendingPathComponent("peers").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: roster).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 6)
+        for file in files {
+            let bytes = Array(try #require(FileManager.default.contents(atPath: roster + "/" + file)))
+            _ = try PeerDescriptor(json: bytes, source: file)
+            #expect(try JSONReader.parse(bytes)["note"]?.stringValue?.hasPrefix("ILLUSTRATIVE") == true)
+        }
+        let fed = try Federation(count: 1, seed: 68)
+        #expect(try fed.nodes[0].importPeers(directory: roster).count == 6)
+    }
+}
