@@ -132,7 +132,7 @@ final class PeerSession {
         for _ in 0..<configuration.maxPagesPerPeer {
             let batch: (entries: [ArrivalEntry], more: Bool)
             do {
-                batch = try node.arrivalLog(after: position, maxBytes: configuration.pushBytes,
+                batch = try node.arrivalLog(after: position, maxBytes: configuration.pushBytes, maxItems: configuration.pushItems,
                                             skippingOrigin: peer.origin, skippingVia: peer.name)
             } catch { throw SyncError(local: error) }
             guard let last = batch.entries.last else { break }
@@ -145,7 +145,7 @@ final class PeerSession {
             var after = 0
             for _ in 0..<configuration.maxPagesPerPeer {
                 let batch: (entries: [ArrivalEntry], more: Bool)
-                do { batch = try node.arrivalLog(after: after, origin: origin, maxBytes: configuration.pushBytes) } catch {
+                do { batch = try node.arrivalLog(after: after, origin: origin, maxBytes: configuration.pushBytes, maxItems: configuration.pushItems) } catch {
                     throw SyncError(local: error)
                 }
                 guard let last = batch.entries.last else { break }

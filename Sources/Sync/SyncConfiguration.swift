@@ -8,6 +8,8 @@ public struct SyncConfiguration: Sendable, Hashable {
     public var pageBytes = SyncConfiguration.protocolPageBytes
     /// Envelope bytes per `push` request (well below the server's 8 MiB body limit).
     public var pushBytes = 1 << 20
+    /// Envelopes per `push` request (the server refuses more than 5,000 in one batch).
+    public var pushItems = 1_000
     /// Most pages pulled from one peer in one run, so a peer that never says `more: false` cannot hold the run.
     public var maxPagesPerPeer = 100_000
     /// A fresh own head is signed when the latest is older than this (7 days, design §4).

@@ -53,4 +53,22 @@ import TestSupport
         #expect(peer.responseBytes <= 250, "response body \(peer.responseBytes) B")
         #expect(peer.received == 0 && peer.sent == 0)
     }
+
+    @Test func tinyPagesAndPushBatchesStillConverge() throws {
+        let fed = try Federation(count: 3, seed: 12)
+        try fed.connectAll()
+        var configuration = SyncConfiguration()
+        configuration.pageBytes = 600
+        configuration.pushItems = 2
+        for (i, code) in Self.codes.enumerated() {
+            for period in Self.periods { try fed.publish(i, code: code, period: period, value: "\(i)\(period)") }
+        }
+        var paths: [String] = []
+        fed.faults = { _, _, request in paths.append(request.path); return nil }
+        for _ in 0..<2 { for i in 0..<3 { #expect(try fed.sync(i, configuration: configuration).exitCode == 0) } }
+        #expect(paths.filter { $0.hasPrefix("/v1/changes?since=") && $0.hasSuffix("&limit=600") }.count > 6, "several pages per pull")
+        #expect(paths.filter { $0 == "/v1/push" }.count > 6, "several batches per push")
+        let expected = try fed.expectedState()
+        for i in 0..<3 { #expect(try fed.state(i) == expected) }
+    }
 }

@@ -59,9 +59,9 @@ extension Node {
 
     /// The arrival log after `position`, oldest first: every current record, head and key record
     /// of trusted origins (quarantine is never relayed), optionally of one `origin` only, up to
-    /// about `maxBytes` of envelope bytes (always at least one entry). `more` tells whether
+    /// about `maxBytes` of envelope bytes and `maxItems` entries (always at least one entry). `more` tells whether
     /// entries were left for the next call. Serves `changes` and the push phase of `sync`.
-    public func arrivalLog(after position: Int, origin: String? = nil, maxBytes: Int, skippingOrigin: String? = nil,
+    public func arrivalLog(after position: Int, origin: String? = nil, maxBytes: Int, maxItems: Int = .max, skippingOrigin: String? = nil,
                            skippingVia: String? = nil) throws(NodeError) -> (entries: [ArrivalEntry], more: Bool) {
         try read { () throws(StoreError) in
             var sql = """
@@ -81,7 +81,7 @@ extension Node {
                 let payload = stmt.isNull(4) ? nil : stmt.blob(4)
                 let envelope = Envelope(headerBytes: stmt.blob(2), signature: stmt.blob(3), payload: payload)
                 let size = (envelope.headerBytes.count + envelope.signature.count + (payload?.count ?? 0)) * 4 / 3 + 16
-                if !entries.isEmpty && bytes + size > maxBytes { return (entries, true) }
+                if !entries.isEmpty && (bytes + size > maxBytes || entries.count >= maxItems) { return (entries, true) }
                 bytes += size
                 entries.append(ArrivalEntry(position: stmt.int(0), origin: stmt.text(1), envelope: envelope))
             }
