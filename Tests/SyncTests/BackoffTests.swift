@@ -47,3 +47,18 @@ import TestSupport
         #expect(!BackoffPolicy.isWaiting(nextTry: nil, now: 0))
     }
 }
+
+@Suite struct SyncScheduleTests {
+    @Test func waitsStayWithinTheJitterBandAroundThePeriod() {
+        let schedule = SyncSchedule(every: 900, jitter: 0.1)
+        var g = SeededGenerator(seed: 3)
+        var low = Double.infinity, high = 0.0
+        for _ in 0..<1000 {
+            let w = schedule.nextWait(unit: Double(g.next() >> 11) / Double(1 << 53))
+            #expect(w >= 810 && w <= 990)
+            low = min(low, w); high = max(high, w)
+        }
+        #expect(low < 830 && high > 970, "the jitter spreads over the band")
+        #expect(schedule.nextWait(unit: .nan) == 900)
+    }
+}
