@@ -39,6 +39,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// which wakes the accept loop and every idle keep-alive connection at once.
     private let wakeRead: Int32
     private let wakeWrite: Int32
+    /// Guards `bufferedBodyBytes`, kept apart from `condition` so uploads do not contend with accepts.
+    private let bodyBudgetLock = NSLock()
+    private var bufferedBodyBytes = 0
 
     private enum State {
         case created, running, shuttingDown, stopped
@@ -125,6 +128,29 @@ public final class HTTPServer: @unchecked Sendable {
         state = .stopped
         condition.unlock()
         accessLog.stop()
+    }
+
+    /// Reserves `count` bytes of the shared body budget; false when that would exceed `maxBufferedBodyBytesTotal`.
+    func reserveBodyBytes(_ count: Int) -> Bool {
+        bodyBudgetLock.lock()
+        defer { bodyBudgetLock.unlock() }
+        guard bufferedBodyBytes + count <= configuration.maxBufferedBodyBytesTotal else { return false }
+        bufferedBodyBytes += count
+        return true
+    }
+
+    /// Returns `count` reserved bytes to the shared body budget.
+    func releaseBodyBytes(_ count: Int) {
+        bodyBudgetLock.lock()
+        bufferedBodyBytes -= count
+        bodyBudgetLock.unlock()
+    }
+
+    /// Request-body bytes all connections hold right now.
+    var heldBodyBytes: Int {
+        bodyBudgetLock.lock()
+        defer { bodyBudgetLock.unlock() }
+        return bufferedBodyBytes
     }
 
     /// Whether shutdown has begun (responses then carry `Connection: close`).

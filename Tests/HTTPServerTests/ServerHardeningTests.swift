@@ -78,6 +78,29 @@ import Testing
         try expectRejection("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n", status: 413, code: "payload_too_large", server: server)
     }
 
+    @Test func refusesBodiesBeyondTheSharedBodyBudgetAndReleasesItAfterwards() throws {
+        let server = try TestServer.start {
+            $0.maxBufferedBodyBytesTotal = 100_000
+            $0.readChunkBytes = 4096
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        let first = try #require(RawClient(port: server.port))
+        first.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 90000\r\n\r\n" + String(repeating: "a", count: 80_000))
+        var waited = 0
+        while server.heldBodyBytes < 70_000 && waited < 400 {
+            usleep(25_000)
+            waited += 1
+        }
+        #expect(server.heldBodyBytes >= 70_000)
+        try expectRejection("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + String(repeating: "b", count: 50_000), status: 503, code: "server_busy", server: server)
+        first.send(String(repeating: "a", count: 10_000))
+        #expect(first.readResponse()?.text == #"{"received":90000}"#)
+        #expect(server.heldBodyBytes == 0)
+        let third = try #require(RawClient(port: server.port))
+        third.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + String(repeating: "c", count: 50_000))
+        #expect(third.readResponse()?.text == #"{"received":50000}"#)
+    }
+
     @Test func rejectsRequestLineOverTheLimit() throws {
         let server = try TestServer.start()
         defer { server.shutdown(gracePeriod: 1) }
