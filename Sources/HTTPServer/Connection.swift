@@ -45,9 +45,7 @@ struct Connection {
             switch parser.next() {
             case .request(var request):
                 request.peerAddress = peer
-                let keepOpen = respond(to: request)
-                releaseBody()
-                guard keepOpen else { return }
+                guard respond(to: request) else { return }
                 deadline.requestCompleted(now: .now())
                 receivedBytes = false
             case .failure(let error):
@@ -103,6 +101,7 @@ struct Connection {
     private mutating func respond(to request: HTTPRequest) -> Bool {
         let started = MonotonicInstant.now()
         let response = handler(request)
+        releaseBody()  // the handler is done with the body; release before the client can see the response
         let keepAlive = request.wantsKeepAlive && !server.isShuttingDown
         let bytes = response.encoded(
             keepAlive: keepAlive, requestVersion: request.version, omitBody: request.method == "HEAD", date: date.now())
@@ -126,6 +125,7 @@ struct Connection {
         server.accessLog.record(
             method: nil, path: nil, status: response.status.code, bytes: response.body.count,
             milliseconds: seconds * 1000, peer: peer)
+        releaseBody()  // before lingering, which may take a while and holds no body
         if sent { lingeringClose() }
     }
 
