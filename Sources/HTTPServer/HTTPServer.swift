@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A small, hardened HTTP/1.1 server: blocking-style I/O on one thread per connection (capped at
 /// `maxConnections`), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
@@ -17,7 +18,8 @@ import Glibc
 /// record cannot stretch them), and idle connections also wake when shutdown begins.
 ///
 /// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
-/// `acceptThreadRunning` are only touched under `condition`; the rest is immutable after init.
+/// `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
+/// `stopping` is atomic and the rest is immutable after init.
 public final class HTTPServer: @unchecked Sendable {
     /// The configuration the server was created with.
     public let configuration: ServerConfiguration
@@ -30,6 +32,9 @@ public final class HTTPServer: @unchecked Sendable {
     private let tlsContext: TLSContext?
     private let condition = NSCondition()
     private var state = State.created
+    /// Mirrors `state != .running` for connection threads, which check it twice per request
+    /// without taking `condition`.
+    private let stopping = Atomic<Bool>(false)
     private var listenFD: Int32 = -1
     private var boundPort: UInt16 = 0
     private var connections: [UInt64: Int32] = [:]
@@ -113,6 +118,7 @@ public final class HTTPServer: @unchecked Sendable {
             return
         }
         state = .shuttingDown
+        stopping.store(true, ordering: .sequentiallyConsistent)
         condition.unlock()
 
         var byte: UInt8 = 1
@@ -155,9 +161,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Whether shutdown has begun (responses then carry `Connection: close`).
     var isShuttingDown: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return state != .running
+        stopping.load(ordering: .sequentiallyConsistent)
     }
 
     // MARK: - Accepting
