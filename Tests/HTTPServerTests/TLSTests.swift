@@ -25,11 +25,14 @@ func runTool(_ path: String, _ arguments: [String], input: String = "", keepInpu
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// A throwaway self-signed ECDSA P-256 certificate made with the openssl CLI, once per test run.
+/// A throwaway self-signed ECDSA P-256 certificate made with the openssl CLI, once per test run,
+/// in a directory removed when the test process exits.
 enum TestCertificate {
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("citybench-http-tls-\(getpid())")
+
     static let files: TLSConfiguration? = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("citybench-http-tls-\(getpid())")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestCertificate.directory) }
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         let result = try? runTool("/usr/bin/openssl", [
