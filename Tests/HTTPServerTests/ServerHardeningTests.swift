@@ -308,6 +308,14 @@ import Testing
         #expect(server.metrics.requestCount(route: Router.unmatchedLabel, status: 404) == 1)
     }
 
+    @Test func servesPlainHTTPOnIPv6LoopbackAndReportsThePeer() throws {
+        let server = try HTTPServer(configuration: ServerConfiguration(host: "::1", port: 0), handler: TestServer.router.handler, accessLog: AccessLog(sink: LogCapture().sink))
+        try server.start()
+        defer { server.shutdown(gracePeriod: 1) }
+        let result = try runTool("/usr/bin/curl", ["-sS", "-g", "http://[::1]:\(server.port)/peer"])
+        #expect(result.output == "::1")
+    }
+
     @Test func refusesPlainHTTPOnANonLoopbackAddress() throws {
         let server = try HTTPServer(configuration: ServerConfiguration(host: "0.0.0.0", port: 0), handler: TestServer.router.handler)
         #expect(throws: HTTPServerError.plainHTTPOnPublicAddress("0.0.0.0")) { try server.start() }
