@@ -316,6 +316,36 @@ import Testing
         #expect(result.output == "::1")
     }
 
+    @Test func survivesMutatedRequestsOverTheSocket() throws {
+        let server = try TestServer.start {
+            $0.maxBodyBytes = 64
+            $0.headerReadTimeout = 2
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        let valid = Array("POST /echo?x=%41 HTTP/1.1\r\nHost: n\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nPOST /echo HTTP/1.1\r\nHost: n\r\nContent-Length: 2\r\n\r\nokGET /v1/health HTTP/1.1\r\nHost: n\r\n\r\n".utf8)
+        let interesting: [UInt8] = Array("\r\n :;%0fF-\t9".utf8) + [0, 0x7F, 0xFF]
+        var generator = SeededGenerator(seed: 7)
+        var statuses: Set<Int> = []
+        for _ in 0..<150 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = interesting.randomElement(using: &generator)!
+                case 1: bytes.insert(interesting.randomElement(using: &generator)!, at: index)
+                default: bytes.remove(at: index)
+                }
+            }
+            let client = try #require(RawClient(port: server.port))
+            client.send(bytes)
+            Glibc.shutdown(client.fd, Int32(SHUT_WR))  // EOF tells the server nothing more is coming
+            while let response = client.readResponse() { statuses.insert(response.status) }
+        }
+        #expect(statuses.isSubset(of: [200, 400, 404, 405, 413, 414, 417, 431, 501, 505]))
+        #expect(statuses.contains(200) && statuses.contains(400))
+        #expect(TestServer.answersHealth(server))
+    }
+
     @Test func refusesPlainHTTPOnANonLoopbackAddress() throws {
         let server = try HTTPServer(configuration: ServerConfiguration(host: "0.0.0.0", port: 0), handler: TestServer.router.handler)
         #expect(throws: HTTPServerError.plainHTTPOnPublicAddress("0.0.0.0")) { try server.start() }
