@@ -19,6 +19,8 @@ extension Node {
     /// SQLite page cache for an import, in KiB: large enough that a million-row import does not
     /// re-read and re-write B-tree pages, small enough to stay well inside the 200 MiB budget.
     public static let importCacheKiB = 64 * 1024
+    /// SQLite's own default page cache (2,000 KiB), restored after an import.
+    public static let defaultCacheKiB = 2_000
 
     /// Imports KPI values from a CSV file with a header naming `kpi` (or `code`), `period`,
     /// `value` and optionally `unit`, `source`, `note`. With `;` separators the decimal mark is
@@ -51,7 +53,7 @@ extension Node {
         }
 
         try? database.execute("PRAGMA cache_size = -\(Node.importCacheKiB)")
-        defer { try? database.execute("PRAGMA cache_size = -2000") }
+        defer { try? database.execute("PRAGMA cache_size = -\(Node.defaultCacheKiB)") }
         try write {
             let writer = try KPIValueWriter(database: database)
             while true {
