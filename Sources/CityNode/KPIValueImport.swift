@@ -21,11 +21,13 @@ extension Node {
     public static let importCacheKiB = 64 * 1024
     /// SQLite's own default page cache (2,000 KiB), restored after an import.
     public static let defaultCacheKiB = 2_000
+    /// Exceeds every `Period.sortKey` (at most 2199 × 1000 + 129), so code index × span + key is unique.
+    static let periodKeySpan = 10_000_000
 
     /// Imports KPI values from a CSV file with a header naming `kpi` (or `code`), `period`,
     /// `value` and optionally `unit`, `source`, `note`. With `;` separators the decimal mark is
-    /// `,` and `.` groups thousands. A later row for the same KPI and period replaces an earlier
-    /// one, as a later `kpi set` would.
+    /// `,` and `.` groups thousands. A value replaces the stored value of the same KPI and period
+    /// (as `kpi set` would); two rows for the same KPI and period in one file are an error.
     public func importValues(path: String) throws(NodeError) -> ImportSummary {
         let file = (path as NSString).lastPathComponent
         let (reader, header) = try CSVImportFile.open(path: path, file: file)
@@ -39,8 +41,10 @@ extension Node {
         let style: DecimalValue.Style = reader.separator == UInt8(ascii: ";") ? .comma : .point
         let hint = style == .point ? "a decimal number such as 1234.5" : "a decimal number such as 1.234,5"
         // Per code only what a row needs, so the hot loop copies no definitions.
-        var kpis: [String: (unit: String, personCount: Bool)] = [:]
-        for d in try catalog().definitions.values { kpis[d.code] = (d.unit, d.personCount) }
+        var kpis: [String: (unit: String, personCount: Bool, index: Int)] = [:]
+        for (i, d) in try catalog().sorted.enumerated() { kpis[d.code] = (d.unit, d.personCount, i) }
+        // The line of each KPI and period seen so far, keyed by code index and period order.
+        var firstLine: [Int: Int32] = [:]
         var problems = ImportProblemList(file: file, header: header)
         var rows = 0
         let time = Node.now()
@@ -95,6 +99,14 @@ extension Node {
                 }
                 if let note, note.utf8.count > Node.maxFreeTextLength, note.count > Node.maxFreeTextLength {
                     problems.add(line: record.line, column: noteColumn, "longer than \(Node.maxFreeTextLength) characters")
+                }
+                if let definition, let period {
+                    let key = definition.index &* Node.periodKeySpan &+ Int(period.sortKey)
+                    if let first = firstLine[key] {
+                        problems.add(line: record.line, column: periodColumn, "\(code) \(period) appears again (first on line \(first)); keep one row per KPI and period")
+                    } else {
+                        firstLine[key] = Int32(truncatingIfNeeded: record.line)
+                    }
                 }
                 guard problems.count == before, problems.isEmpty, let definition, let period, let value else { continue }
                 var noise: Double?

@@ -82,6 +82,12 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Rewinds the statement but keeps its bindings (sqlite3_reset), for loops that rebind
+    /// every parameter anyway.
+    public func rewind() {
+        sqlite3_reset(handle)
+    }
+
     /// True if column `index` (0-based) of the current row is NULL.
     public func isNull(_ index: Int) -> Bool { sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL }
 

@@ -47,12 +47,14 @@ import TestSupport
             MOB.EV_CHARGERS,2022,3,percent
             MOB.EV_CHARGERS,2021,3
             MOB.EV_CHARGERS,2019,4,count
+            MOB.EV_CHARGERS,2019,5,count
 
             """)
         let error = try #require(throws: NodeError.self) { try f.node.importValues(path: path) }
         #expect(error.code == .importRejected)
         let found = error.problems.map { "\($0.line):\($0.column ?? "-")" }
-        #expect(found == ["3:period", "4:period", "5:period", "6:value", "7:kpi", "8:unit", "9:-"])
+        #expect(found == ["3:period", "4:period", "5:period", "6:value", "7:kpi", "8:unit", "9:-", "11:period"])
+        #expect(error.problems[7].reason.contains("appears again (first on line 10)"))
         #expect(error.problems[3].description == "kpi.csv line 6, column value: 'zwölf' for MOB.EV_CHARGERS is not a number (expected a decimal number such as 1234.5)")
         #expect(error.message.contains("nothing changed"))
         // Row 2 and row 10 were valid but must not be half-imported.
