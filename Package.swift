@@ -24,7 +24,7 @@ let package = Package(
         /// Strict readers and canonical writers for untrusted text: JSON, CSV, base64url.
         .target(name: "Formats"),
         /// Ranking engine: cells in, rankings with uncertainty and best practice out.
-        .target(name: "Ranking", dependencies: ["Model"]),
+        .target(name: "Ranking", dependencies: ["Model", "Formats"]),
         /// Renders rankings as table, CSV, JSON, Markdown and self-contained HTML with SVG charts.
         .target(name: "Report", dependencies: ["Model", "Ranking", "Formats"]),
 
@@ -42,7 +42,7 @@ let package = Package(
         /// Signed records, heads, key records, envelopes, the verifier and the merge (join).
         .target(name: "Replication", dependencies: ["Model", "Formats", "Crypto"]),
         /// Disclosure policy: local data to anonymized payloads.
-        .target(name: "Publishing", dependencies: ["Model", "Formats", "Replication"]),
+        .target(name: "Publishing", dependencies: ["Model", "Formats", "Crypto", "Replication"]),
         /// A city node: home directory, configuration, commands, the peer API handlers.
         .target(name: "CityNode", dependencies: [
             "Model", "Formats", "Crypto", "Store", "Replication", "Publishing", "HTTPServer", "Ranking", "Report",
@@ -51,15 +51,20 @@ let package = Package(
         .target(name: "Sync", dependencies: ["Model", "Formats", "Replication", "CityNode", "PeerClient"]),
         /// Command-line parsing and output; one library call per command.
         .target(name: "CLI", dependencies: [
-            "Model", "Formats", "CityNode", "Sync", "Ranking", "Report",
+            "Model", "Formats", "Replication", "CityNode", "Sync", "Ranking", "Report",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
+        /// Example server for Benchmarks/HTTPBench/run.sh (GET /v1/health, plain and TLS).
+        .executableTarget(name: "bench-http-server", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPBenchServer"),
 
         // MARK: Benchmarks (programs that print figures against a baseline measured in the same run)
         /// Ed25519 sign/verify rates on one thread against `openssl speed ed25519`.
         .executableTarget(name: "bench-crypto", dependencies: ["Crypto"], path: "Benchmarks/CryptoBench"),
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
         .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
+        /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
+        .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
+                          path: "Benchmarks/RankBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
@@ -68,11 +73,11 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        // .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "TestSupport"]),
-        // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Report", "Model", "Formats", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "PeerClientTests", dependencies: ["PeerClient", "TestSupport"]),
-        // .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
-        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Sync", "TestSupport"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
+        .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,4 +23,10 @@ static inline long cossl_ctx_set_mode(SSL_CTX *ctx, long m) { return SSL_CTX_set
 static inline long cossl_ctx_set_options(SSL_CTX *ctx, long o) { return SSL_CTX_set_options(ctx, o); }
 static inline long cossl_ctx_set_session_cache_mode(SSL_CTX *ctx, long m) { return SSL_CTX_set_session_cache_mode(ctx, m); }
 static inline long cossl_bio_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
+/// HTTPServer TLS hardening: the SSL_OP_* options are SSL_OP_BIT(n) macros and
+/// SSL_CTX_set1_groups_list wraps SSL_CTX_ctrl, so Swift cannot import them.
+static inline uint64_t cossl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }
+static inline uint64_t cossl_op_no_renegotiation(void) { return SSL_OP_NO_RENEGOTIATION; }
+static inline uint64_t cossl_op_cipher_server_preference(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+static inline long cossl_ctx_set1_groups_list(SSL_CTX *ctx, const char *list) { return SSL_CTX_set1_groups_list(ctx, list); }
 #endif

@@ -77,8 +77,10 @@ public enum NodeInitializer {
 
         do {
             try write(home: home, existed: existed, configuration: configuration, keys: keys, origin: origin)
+            let node = try Node(home: home, randomness: randomness)
+            // The origin's first key record (n = 1), signed by the key it introduces (design §4).
+            try node.ensureFirstKeyRecord()
             if let population = options.population {
-                let node = try Node(home: home, randomness: randomness)
                 try node.setValue(code: KPIDefinition.populationCode, period: String(calendarYear), value: population,
                                   source: "citybench init --population")
             }

@@ -1,1 +1,219 @@
-// The HTTPServer module; see design §2 for its place in the layers.
+import Foundation
+import Glibc
+
+/// A small, hardened HTTP/1.1 server: blocking-style I/O on one thread per connection (capped at
+/// `maxConnections`), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
+///
+/// ```swift
+/// let server = try HTTPServer(configuration: ServerConfiguration(port: 0), handler: router.handler)
+/// try server.start()          // binds and returns; server.port is the bound port
+/// server.shutdown(gracePeriod: 10)
+/// ```
+///
+/// Thread-per-connection is deliberate (platform notes §2): Dispatch's pool and the Swift
+/// concurrency pool starve when handlers block on idle keep-alive connections. Each thread reads
+/// and writes as if blocking, but the socket is non-blocking and every wait is a `poll()` for the
+/// time left, so header and handshake deadlines are totals (a slowloris trickle or a half-sent TLS
+/// record cannot stretch them), and idle connections also wake when shutdown begins.
+///
+/// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
+/// `acceptThreadRunning` are only touched under `condition`; the rest is immutable after init.
+public final class HTTPServer: @unchecked Sendable {
+    /// The configuration the server was created with.
+    public let configuration: ServerConfiguration
+    /// Request counters and latency histograms, for a `/metrics` route.
+    public let metrics: ServerMetrics
+    /// The access log; flushed at least once a second and at shutdown.
+    public let accessLog: AccessLog
+
+    private let handler: Handler
+    private let tlsContext: TLSContext?
+    private let condition = NSCondition()
+    private var state = State.created
+    private var listenFD: Int32 = -1
+    private var boundPort: UInt16 = 0
+    private var connections: [UInt64: Int32] = [:]
+    private var nextConnectionID: UInt64 = 0
+    private var acceptThreadRunning = false
+    /// Read end and write end of the shutdown pipe; one byte written makes it readable forever,
+    /// which wakes the accept loop and every idle keep-alive connection at once.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    private enum State {
+        case created, running, shuttingDown, stopped
+    }
+
+    /// Creates a server; TLS files are loaded here so a bad certificate fails before binding.
+    public init(
+        configuration: ServerConfiguration, handler: @escaping Handler, metrics: ServerMetrics = ServerMetrics(),
+        accessLog: AccessLog = AccessLog()
+    ) throws {
+        guard configuration.maxConnections > 0, configuration.readChunkBytes > 0,
+            configuration.connectionThreadStackBytes >= 64 * 1024
+        else { throw HTTPServerError.invalidConfiguration("connections, read size and thread stack must be positive") }
+        self.configuration = configuration
+        self.handler = handler
+        self.metrics = metrics
+        self.accessLog = accessLog
+        self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw HTTPServerError.socketFailed("create a pipe", errno: errno) }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        for fd in fds { HTTPServer.makeNonBlockingAndCloseOnExec(fd) }
+    }
+
+    deinit {
+        if listenFD >= 0 { close(listenFD) }
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// The bound TCP port (the kernel's choice when configured with port 0); 0 before `start`.
+    public var port: UInt16 {
+        condition.lock()
+        defer { condition.unlock() }
+        return boundPort
+    }
+
+    /// Whether TLS is served.
+    public var usesTLS: Bool { tlsContext != nil }
+
+    /// Binds, listens and starts the accept thread, then returns. Ignores `SIGPIPE` process-wide,
+    /// because OpenSSL writes to sockets without `MSG_NOSIGNAL`.
+    public func start() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        guard state == .created else { throw HTTPServerError.alreadyStarted }
+        signal(SIGPIPE, SIG_IGN)
+        let (fd, port) = try ListeningSocket.open(configuration: configuration, requireLoopback: tlsContext == nil && !configuration.allowPlainHTTPOnNonLoopback)
+        listenFD = fd
+        boundPort = port
+        state = .running
+        acceptThreadRunning = true
+        accessLog.start()
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "http-accept"
+        thread.stackSize = 256 * 1024
+        thread.start()
+    }
+
+    /// Stops accepting (the listening socket is closed, so new connections are refused), lets
+    /// in-flight requests finish and answers them with `Connection: close`, closes idle keep-alive
+    /// connections at once, waits up to `gracePeriod` seconds for the rest, then cuts what remains
+    /// and returns. The access log is flushed before returning. Safe to call more than once.
+    public func shutdown(gracePeriod: Double = 10) {
+        condition.lock()
+        guard state == .running else {
+            condition.unlock()
+            return
+        }
+        state = .shuttingDown
+        condition.unlock()
+
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        let deadline = Date(timeIntervalSinceNow: gracePeriod)
+
+        condition.lock()
+        while acceptThreadRunning || !connections.isEmpty {
+            if !condition.wait(until: deadline) { break }
+        }
+        // Past the grace period: unblock whatever is left; its thread closes its own socket.
+        for fd in connections.values { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        state = .stopped
+        condition.unlock()
+        accessLog.stop()
+    }
+
+    /// Whether shutdown has begun (responses then carry `Connection: close`).
+    var isShuttingDown: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return state != .running
+    }
+
+    // MARK: - Accepting
+
+    private func acceptLoop() {
+        while true {
+            let outcome = SocketWait.wait(fd: listenFD, writable: false, until: MonotonicInstant(nanoseconds: UInt64.max), wakeFD: wakeRead)
+            if outcome == .woken || outcome == .failed { break }
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept(listenFD, $0, &length)
+                }
+            }
+            if fd < 0 {
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+                    usleep(10_000)  // out of descriptors: back off instead of spinning on the pending connection
+                }
+                continue
+            }
+            HTTPServer.makeNonBlockingAndCloseOnExec(fd)
+            admit(fd: fd, peer: PeerAddress.text(of: address), acceptedAt: MonotonicInstant.now())
+        }
+        condition.lock()
+        close(listenFD)
+        listenFD = -1
+        acceptThreadRunning = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Registers and starts a connection thread, or closes the socket at once when the limit is reached.
+    private func admit(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
+        condition.lock()
+        guard connections.count < configuration.maxConnections, state == .running else {
+            condition.unlock()
+            metrics.connectionRefused()
+            close(fd)
+            return
+        }
+        nextConnectionID += 1
+        let id = nextConnectionID
+        connections[id] = fd
+        condition.unlock()
+        metrics.connectionOpened()
+
+        var noDelay: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        let thread = Thread { [self] in
+            serve(fd: fd, peer: peer, acceptedAt: acceptedAt)
+            condition.lock()
+            connections[id] = nil
+            condition.broadcast()
+            condition.unlock()
+            close(fd)
+            metrics.connectionClosed()
+        }
+        thread.stackSize = configuration.connectionThreadStackBytes
+        thread.start()
+    }
+
+    private func serve(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
+        let transport: ConnectionTransport
+        if let tlsContext {
+            guard let tls = TLSTransport(context: tlsContext, fd: fd) else { return }
+            transport = tls
+        } else {
+            transport = PlainTransport(fd: fd)
+        }
+        var connection = Connection(
+            fd: fd, transport: transport, peer: peer, acceptedAt: acceptedAt, configuration: configuration,
+            handler: handler, server: self)
+        connection.run()
+    }
+
+    /// Sets `O_NONBLOCK` and `FD_CLOEXEC` with `fcntl` (Glibc's module does not export `accept4`/`pipe2`).
+    private static func makeNonBlockingAndCloseOnExec(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+    }
+
+    /// The read end of the shutdown pipe, polled by idle connections.
+    var shutdownSignalFD: Int32 { wakeRead }
+}

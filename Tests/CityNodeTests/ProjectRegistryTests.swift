@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Store
 import Testing
 import TestSupport
 @testable import CityNode
@@ -97,6 +98,6 @@ import TestSupport
         let f = try NodeFixture()
         let result = try f.node.checkDatabase()
         #expect(result.isSound)
-        #expect(result.migrations == ["0001-local-data"])
+        #expect(result.migrations == Migration.all.map(\.name))
     }
 }

@@ -32,8 +32,8 @@ public enum CLIRunner {
     public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil) -> CLIResult {
         let scratch = TemporaryDirectory(prefix: "citybench-run")
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

@@ -17,5 +17,6 @@ extension Migration {
     /// at the end, never in between.
     public static let all: [Migration] = [
         .localData,
+        .replication,
     ]
 }

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Ranking benchmark (design §10): release build of bench-rank, then 10 %, 50 % and 100 % of
+# 1,000 cities x 300 KPIs x 10 periods from CSV to JSON, each compared with the pandas
+# baseline (Benchmarks/rank_pandas.py) on the same file in the same run.
+# usage: Benchmarks/rank-bench.sh [DIR]   (DIR holds the generated files; default a temp dir)
+set -eu
+cd "$(dirname "$0")/.."
+python3 -c 'import pandas' 2>/dev/null || {
+    echo "pandas is missing: pip install pandas" >&2
+    exit 1
+}
+dir="${1:-$(mktemp -d)}"
+swift build -c release --product bench-rank
+.build/release/bench-rank --dir "$dir" --pandas Benchmarks/rank_pandas.py

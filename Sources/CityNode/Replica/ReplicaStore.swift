@@ -1,0 +1,139 @@
+import Formats
+import Replication
+import Store
+
+/// The replicated store on SQLite (design §4–5): applies `MergeEngine` decisions to the `item`
+/// table, keeps the arrival log and fork evidence. The merge logic itself lives in
+/// `Replication`; this type only reads the facts the decision needs and writes its changes.
+/// Callers wrap calls in a write transaction (`Node.write`), so a batch applies wholly or not.
+final class ReplicaStore {
+    let database: Database
+
+    init(database: Database) { self.database = database }
+
+    /// Offers one envelope from a trusted source; returns the status and, for `rejected`, the reason.
+    func offer(_ envelope: Envelope) throws(StoreError) -> (status: PushStatus, reason: String?) {
+        let header: Header
+        do { header = try Verifier.header(of: envelope) } catch {
+            return (.rejected, error.code.rawValue)
+        }
+        let view = try SQLOriginView.load(database, origin: header.origin, n: header.n, subject: header.subject)
+        let decision = MergeEngine.decide(envelope, view: view)
+        for change in decision.changes { try apply(change, origin: header.origin) }
+        return (decision.status, decision.reason)
+    }
+
+    /// The next position in the arrival log.
+    func nextArrival() throws(StoreError) -> Int64 {
+        let next = try database.scalarInt("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'), 0) + 1")
+        try database.prepare("INSERT INTO meta (key, value) VALUES ('arrival', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .run([.text(String(next))])
+        return Int64(next)
+    }
+
+    private func apply(_ change: MergeEngine.Change, origin: String) throws(StoreError) {
+        switch change {
+        case .recordSeen(let item):
+            try database.prepare("""
+                INSERT OR IGNORE INTO item (origin, n, hash, kind, subject, kid, header, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.text(origin), .integer(item.n), .blob(item.headerHash), .text(item.header.kind.rawValue),
+                          .text(item.header.subject?.description), .text(item.header.keyID),
+                          .blob(item.envelope.headerBytes), .blob(item.envelope.signature)])
+        case .addKey(let item, _):
+            try makeCurrent(item, origin: origin)
+        case .setCurrent(let item, let replacing), .setHead(let item, let replacing):
+            if let old = replacing { try retire(old, origin: origin) }
+            try makeCurrent(item, origin: origin)
+        case .markFork(let n):
+            try database.prepare("INSERT OR IGNORE INTO fork (origin, n) VALUES (?, ?)").run([.text(origin), .integer(n)])
+        case .revalidate(let from):
+            let chain = try SQLOriginView.chain(database, origin: origin)
+            let rows = try database.prepare("SELECT id, header FROM item WHERE origin = ? AND n >= ?")
+            try rows.bind([.text(origin), .integer(from)])
+            var invalid: [Int] = []
+            while try rows.step() {
+                guard let header = try? Header.parse(rows.blob(1)), chain.stillValid(header) else {
+                    invalid.append(rows.int(0))
+                    continue
+                }
+            }
+            let delete = try database.prepare("DELETE FROM item WHERE id = ?")
+            for id in invalid { try delete.run([.integer(id)]) }
+            try database.prepare("""
+                DELETE FROM fork WHERE origin = ?1 AND n >= ?2
+                  AND (SELECT count(*) FROM item WHERE item.origin = fork.origin AND item.n = fork.n) < 2
+                """).run([.text(origin), .integer(from)])
+            if let point = chain.forkPoint {
+                try database.prepare("UPDATE origin SET key_fork_at = ? WHERE origin = ?").run([.integer(point), .text(origin)])
+            }
+        }
+    }
+
+    private func makeCurrent(_ item: VerifiedItem, origin: String) throws(StoreError) {
+        let arrival = try nextArrival()
+        try database.prepare("UPDATE item SET current = 1, payload = ?, arrival = ? WHERE origin = ? AND n = ? AND hash = ?")
+            .run([item.envelope.payload.map { .blob($0) } ?? .null, .integer(arrival), .text(origin),
+                  .integer(item.n), .blob(item.headerHash)])
+    }
+
+    private func retire(_ ref: HeaderRef, origin: String) throws(StoreError) {
+        try database.prepare("UPDATE item SET current = 0, payload = NULL, arrival = NULL WHERE origin = ? AND n = ? AND hash = ?")
+            .run([.text(origin), .integer(ref.n), .blob(ref.headerHash)])
+    }
+}
+
+/// What the merge needs to know about one origin, read from SQLite for one incoming item.
+struct SQLOriginView: OriginView {
+    let chain: KeyChain
+    let maxAcceptedN: Int
+    let head: HeaderRef?
+    private let subject: Subject?
+    private let subjectCurrent: HeaderRef?
+    private let n: Int
+    private let seen: [[UInt8]]
+
+    func current(_ subject: Subject) -> HeaderRef? {
+        precondition(subject == self.subject, "SQLOriginView was loaded for another subject")
+        return subjectCurrent
+    }
+
+    func seenHashes(at n: Int) -> [[UInt8]] {
+        precondition(n == self.n, "SQLOriginView was loaded for another sequence number")
+        return seen
+    }
+
+    static func load(_ db: Database, origin: String, n: Int, subject: Subject?) throws(StoreError) -> SQLOriginView {
+        let chain = try chain(db, origin: origin)
+        let maxN = try db.scalarInt("SELECT coalesce(max(n), 0) FROM item WHERE origin = ?", [.text(origin)])
+        func ref(_ sql: String, _ values: [SQLValue]) throws(StoreError) -> HeaderRef? {
+            let stmt = try db.prepare(sql)
+            try stmt.bind(values)
+            return try stmt.step() ? HeaderRef(n: stmt.int(0), headerHash: stmt.blob(1)) : nil
+        }
+        let head = try ref("SELECT n, hash FROM item WHERE origin = ? AND kind = 'head' AND current = 1", [.text(origin)])
+        var subjectCurrent: HeaderRef?
+        if let subject {
+            subjectCurrent = try ref("SELECT n, hash FROM item WHERE origin = ? AND kind = 'record' AND subject = ? AND current = 1",
+                                     [.text(origin), .text(subject.description)])
+        }
+        let stmt = try db.prepare("SELECT hash FROM item WHERE origin = ? AND n = ?")
+        try stmt.bind([.text(origin), .integer(n)])
+        var seen: [[UInt8]] = []
+        while try stmt.step() { seen.append(stmt.blob(0)) }
+        return SQLOriginView(chain: chain, maxAcceptedN: maxN, head: head, subject: subject, subjectCurrent: subjectCurrent, n: n, seen: seen)
+    }
+
+    /// The origin's key chain from its stored key records.
+    static func chain(_ db: Database, origin: String) throws(StoreError) -> KeyChain {
+        var chain = KeyChain(origin: origin)
+        let stmt = try db.prepare("SELECT header, hash FROM item WHERE origin = ? AND kind = 'key' AND current = 1 ORDER BY n")
+        try stmt.bind([.text(origin)])
+        while try stmt.step() {
+            guard let header = try? Header.parse(stmt.blob(0)),
+                  let entry = KeyChain.Entry(verifiedKeyRecord: header, headerHash: stmt.blob(1)) else { continue }
+            chain.insert(entry)
+        }
+        return chain
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Glibc
+
+/// Where access-log bytes go; the default is standard error (journald picks it up under systemd).
+public struct LogSink: Sendable {
+    /// Receives complete lines, each ending in a newline.
+    public let write: @Sendable ([UInt8]) -> Void
+
+    /// A sink calling `write` with batches of complete lines.
+    public init(write: @escaping @Sendable ([UInt8]) -> Void) {
+        self.write = write
+    }
+
+    /// Writes to file descriptor 2 with `write(2)`, retrying short writes.
+    public static let standardError = LogSink { bytes in
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let count = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
+                if count > 0 {
+                    offset += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
+}
+
+/// One structured line per request (`level=info event=request method=GET path=/v1/health
+/// status=200 bytes=15 ms=0.4 peer=127.0.0.1`), buffered and flushed at least once a second and
+/// at shutdown, so logging costs a lock and an append, not a syscall, per request.
+/// Only the path is logged: never the query (cursors or tokens could ride there), headers or bodies.
+/// A client cannot forge lines: the method is a token and the path a validated target, so neither
+/// can hold a space or a line break.
+///
+/// `@unchecked Sendable`: `buffer`, `flusher` and `stopping` are only touched under `condition`.
+public final class AccessLog: @unchecked Sendable {
+    /// Longest time a line waits in the buffer before it is written.
+    public let flushInterval: Double
+    /// Buffered bytes that trigger an immediate flush, bounding memory under load.
+    public let maxBufferedBytes: Int
+    private let sink: LogSink
+    private let condition = NSCondition()
+    private var buffer: [UInt8] = []
+    private var flusher: Thread?
+    private var stopping = false
+
+    /// A log writing to `sink`, flushed every `flushInterval` seconds or at `maxBufferedBytes`.
+    public init(sink: LogSink = .standardError, flushInterval: Double = 1, maxBufferedBytes: Int = 64 * 1024) {
+        self.sink = sink
+        self.flushInterval = flushInterval
+        self.maxBufferedBytes = maxBufferedBytes
+    }
+
+    /// Appends one request line; `method` and `path` are nil when the request could not be framed.
+    public func record(method: String?, path: String?, status: Int, bytes: Int, milliseconds: Double, peer: String) {
+        let tenths = Int((max(0, milliseconds) * 10).rounded())
+        var flushNow: [UInt8]?
+        condition.lock()
+        // Appended piece by piece into the shared buffer: no per-request String is built.
+        buffer.append(contentsOf: "level=info event=request method=".utf8)
+        buffer.append(contentsOf: (method ?? "-").utf8)
+        buffer.append(contentsOf: " path=".utf8)
+        buffer.append(contentsOf: (path ?? "-").utf8)
+        buffer.append(contentsOf: " status=".utf8)
+        HTTPResponse.appendDecimal(status, to: &buffer)
+        buffer.append(contentsOf: " bytes=".utf8)
+        HTTPResponse.appendDecimal(bytes, to: &buffer)
+        buffer.append(contentsOf: " ms=".utf8)
+        HTTPResponse.appendDecimal(tenths / 10, to: &buffer)
+        buffer.append(0x2E)
+        HTTPResponse.appendDecimal(tenths % 10, to: &buffer)
+        buffer.append(contentsOf: " peer=".utf8)
+        buffer.append(contentsOf: (peer.isEmpty ? "-" : peer).utf8)
+        buffer.append(0x0A)
+        if buffer.count >= maxBufferedBytes {
+            flushNow = buffer
+            buffer.removeAll(keepingCapacity: true)
+        }
+        condition.unlock()
+        if let flushNow { sink.write(flushNow) }
+    }
+
+    /// Starts the background flusher thread (idempotent).
+    public func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard flusher == nil else { return }
+        stopping = false
+        let thread = Thread { [self] in runFlusher() }
+        thread.name = "access-log"
+        thread.stackSize = 128 * 1024
+        flusher = thread
+        thread.start()
+    }
+
+    /// Writes everything buffered so far.
+    public func flush() {
+        condition.lock()
+        let pending = buffer
+        buffer.removeAll(keepingCapacity: true)
+        condition.unlock()
+        if !pending.isEmpty { sink.write(pending) }
+    }
+
+    /// Stops the flusher thread and writes what is left.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        flusher = nil
+        condition.broadcast()
+        condition.unlock()
+        flush()
+    }
+
+    private func runFlusher() {
+        while true {
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: flushInterval)) }
+            let done = stopping
+            condition.unlock()
+            if done { return }
+            flush()
+        }
+    }
+}

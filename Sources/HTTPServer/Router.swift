@@ -1,0 +1,51 @@
+/// Handles one request on the connection's thread; it may block briefly (e.g. on SQLite).
+public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+/// A tiny exact-match router: (method, path) → handler, 404 for unknown paths and 405 with `Allow`
+/// for a known path with another method. Paths match byte for byte, still percent-encoded, so
+/// `/v1/%68ealth` is not `/v1/health`. It answers only after the server has framed the request,
+/// which keeps design §5's order: framing and size limits first, then route.
+public struct Router: Sendable {
+    private var routes: [String: [String: Handler]] = [:]
+
+    /// A router with no routes; every request gets 404.
+    public init() {}
+
+    /// Adds (or replaces) the handler for `method` on `path`.
+    public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
+        routes[path, default: [:]][method] = handler
+    }
+
+    /// Routes a request; the response carries the matched path as its metrics label.
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        guard let methods = routes[request.path] else {
+            var response = HTTPResponse.error(
+                .notFound, code: "not_found", message: "No resource exists at this path.")
+            response.routeLabel = Router.unmatchedLabel
+            return response
+        }
+        // HEAD is answered by the GET handler (the server then drops the body), as RFC 9110 §9.3.2 expects.
+        guard let handler = methods[request.method] ?? (request.method == "HEAD" ? methods["GET"] : nil) else {
+            var allowed = Set(methods.keys)
+            if allowed.contains("GET") { allowed.insert("HEAD") }
+            var response = HTTPResponse.error(
+                .methodNotAllowed, code: "method_not_allowed",
+                message: "This method is not allowed on this path; see the Allow header.",
+                headers: ["Allow": allowed.sorted().joined(separator: ", ")])
+            response.routeLabel = request.path
+            return response
+        }
+        var response = handler(request)
+        response.routeLabel = request.path
+        return response
+    }
+
+    /// The router as a server `Handler`.
+    public var handler: Handler {
+        let router = self
+        return { router.respond(to: $0) }
+    }
+
+    /// Metrics label for requests that matched no route, so unknown paths cannot grow the label set.
+    public static let unmatchedLabel = "unmatched"
+}

@@ -1,0 +1,98 @@
+/// Everything an `HTTPServer` needs to know before it binds: where to listen, whether to speak TLS,
+/// and every limit that protects it from slow, large or malformed clients (design §5).
+///
+/// All durations are in seconds. Tests shorten the deadlines; production keeps the defaults.
+public struct ServerConfiguration: Sendable, Hashable {
+    /// Address to bind: a numeric IPv4/IPv6 address or a host name resolved once at start.
+    public var host: String
+    /// TCP port to bind; 0 asks the kernel for an ephemeral port, readable as `HTTPServer.port` after start.
+    public var port: UInt16
+    /// TLS settings; `nil` serves plain HTTP, which is refused on non-loopback addresses unless allowed below.
+    public var tls: TLSConfiguration?
+    /// Permits plain HTTP on a non-loopback address; off because peers' records and credentials would travel in clear.
+    public var allowPlainHTTPOnNonLoopback: Bool
+
+    /// Longest accepted request line (method, target, version), in bytes; longer gets 414.
+    public var maxRequestLineBytes: Int
+    /// Largest accepted header block after the request line, in bytes; larger gets 431.
+    public var maxHeaderBytes: Int
+    /// Most header fields accepted in one request (or chunked trailer); more gets 431.
+    public var maxHeaderCount: Int
+    /// Largest accepted request body after chunked decoding, in bytes; larger gets 413.
+    public var maxBodyBytes: Int
+    /// Longest accepted chunk-size line (hex size plus extensions) in a chunked body, in bytes; longer gets 400.
+    public var maxChunkLineBytes: Int
+    /// Total time allowed to receive a request's head (and the TLS handshake on a new connection); then 408.
+    public var headerReadTimeout: Double
+    /// Longest pause allowed between two pieces of a request body; then 408.
+    public var bodyIdleTimeout: Double
+    /// Longest pause allowed while the client is not reading our response; then the connection is dropped.
+    public var sendIdleTimeout: Double
+    /// How long a keep-alive connection may wait for its next request before the server closes it silently.
+    public var keepAliveIdleTimeout: Double
+    /// Longest time spent discarding a client's leftover input after the final response, so the
+    /// response is not destroyed by a reset when the socket closes with unread data.
+    public var lingerTimeout: Double
+    /// Most leftover bytes discarded during that lingering close.
+    public var lingerMaxBytes: Int
+    /// Most connections served at once; further connections are accepted and closed at once (no response),
+    /// which clients see as a reset and retry later, without spending a thread or a TLS handshake on them.
+    public var maxConnections: Int
+    /// Stack size of each connection thread, in bytes; handlers run on it, so keep recursion shallow.
+    public var connectionThreadStackBytes: Int
+    /// Pending connections the kernel queues before `accept` (the `listen` backlog).
+    public var listenBacklog: Int32
+    /// Most bytes read from the socket in one call.
+    public var readChunkBytes: Int
+
+    /// A configuration with the design's defaults, listening on `host:port` with optional TLS.
+    public init(host: String = "127.0.0.1", port: UInt16 = 0, tls: TLSConfiguration? = nil) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.allowPlainHTTPOnNonLoopback = false
+        self.maxRequestLineBytes = 8 * 1024
+        self.maxHeaderBytes = 16 * 1024
+        self.maxHeaderCount = 100
+        self.maxBodyBytes = 8 * 1024 * 1024
+        self.maxChunkLineBytes = 1024
+        self.headerReadTimeout = 10
+        self.bodyIdleTimeout = 15
+        self.sendIdleTimeout = 15
+        self.keepAliveIdleTimeout = 30
+        self.lingerTimeout = 2
+        self.lingerMaxBytes = 256 * 1024
+        self.maxConnections = 512
+        self.connectionThreadStackBytes = 512 * 1024
+        self.listenBacklog = 511
+        self.readChunkBytes = 16 * 1024
+    }
+
+    /// The subset of limits the pure request parser enforces.
+    public var parserLimits: ParserLimits {
+        ParserLimits(
+            maxRequestLineBytes: maxRequestLineBytes, maxHeaderBytes: maxHeaderBytes,
+            maxHeaderCount: maxHeaderCount, maxBodyBytes: maxBodyBytes, maxChunkLineBytes: maxChunkLineBytes)
+    }
+
+    /// The deadlines the connection driver enforces.
+    public var timeouts: ConnectionTimeouts {
+        ConnectionTimeouts(
+            headerRead: headerReadTimeout, bodyIdle: bodyIdleTimeout,
+            keepAliveIdle: keepAliveIdleTimeout, sendIdle: sendIdleTimeout)
+    }
+}
+
+/// Where the server finds its certificate chain and private key (PEM files).
+public struct TLSConfiguration: Sendable, Hashable {
+    /// PEM file with the server certificate first, then any intermediates.
+    public var certificateChainPath: String
+    /// PEM file with the private key matching the certificate.
+    public var privateKeyPath: String
+
+    /// TLS from a certificate chain file and a private key file, both PEM.
+    public init(certificateChainPath: String, privateKeyPath: String) {
+        self.certificateChainPath = certificateChainPath
+        self.privateKeyPath = privateKeyPath
+    }
+}

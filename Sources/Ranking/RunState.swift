@@ -1,0 +1,291 @@
+import Foundation
+import Model
+
+/// One ranked KPI's values at its chosen period, over the cities that have one.
+struct KPIData: Sendable {
+    let definition: KPIDefinition
+    let period: Period
+    let cityIndexes: [Int]
+    let values: [Double]
+    /// After per-capita scaling.
+    let x: [Double]
+    /// After outlier treatment (equal to `x` without it).
+    let treated: [Double]
+}
+
+/// The working state of one ranking run: cells grouped by KPI, populations, ranked KPIs.
+struct RunState {
+    let cities: CityTable
+    let catalog: KPICatalog
+    let options: RankingOptions
+    private(set) var cells: [Cell] = []
+    /// Indexes into `cells` per KPI code (population excluded).
+    private(set) var cellsOfKPI: [String: [Int]] = [:]
+    /// Positive populations per city by `periodKey`.
+    private(set) var population: [[Int: Double]]
+    private(set) var latestPopulationPeriod: [Period?]
+    private var populationSeen: [Set<Int>]
+    /// The city index of every cell.
+    private(set) var cityOfCell: [Int32] = []
+    private(set) var ranked: [KPIData] = []
+    private(set) var excluded: [Exclusion] = []
+    private(set) var notes: [String] = []
+    /// Point scores per ranked KPI (`[kpi][city]`, NaN where none).
+    private(set) var scores: [[Double]] = []
+    private(set) var kpiRankings: [KPIRanking] = []
+
+    init(cities: CityTable, catalog: KPICatalog, options: RankingOptions) {
+        self.cities = cities
+        self.catalog = catalog
+        self.options = options
+        population = Array(repeating: [:], count: cities.count)
+        latestPopulationPeriod = Array(repeating: nil, count: cities.count)
+        populationSeen = Array(repeating: [], count: cities.count)
+    }
+
+    /// Groups cells by KPI, refuses duplicates and collects populations (≤ 0 counts as missing).
+    mutating func prepare(_ input: [Cell]) throws(RankingError) {
+        cells = input
+        cityOfCell = cities.cityOfCell
+        var lastKPI: String? = nil
+        var bucket: [Int] = []
+        func flush(_ kpi: String?) {
+            if let kpi, !bucket.isEmpty { cellsOfKPI[kpi, default: []].append(contentsOf: bucket) }
+            bucket.removeAll(keepingCapacity: true)
+        }
+        for (i, cell) in input.enumerated() {
+            if cell.kpi == KPIDefinition.populationCode {
+                let c = Int(cityOfCell[i])
+                if population[c][periodKey(cell.period)] != nil || populationSeen[c].contains(periodKey(cell.period)) {
+                    throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(cell.kpi) in \(cell.period); keep one")
+                }
+                populationSeen[c].insert(periodKey(cell.period))
+                if let v = cell.value, v > 0, v.isFinite {
+                    population[c][periodKey(cell.period)] = v
+                    if latestPopulationPeriod[c].map({ $0 < cell.period }) ?? true { latestPopulationPeriod[c] = cell.period }
+                }
+                continue
+            }
+            if cell.kpi != lastKPI {
+                flush(lastKPI)
+                lastKPI = cell.kpi
+            }
+            bucket.append(i)
+        }
+        flush(lastKPI)
+        // Duplicates: sort each KPI's (city, period) keys and compare neighbours.
+        for (kpi, indexes) in cellsOfKPI {
+            var keys = indexes.map { Int(cityOfCell[$0]) << 20 | periodKey(cells[$0].period) }
+            keys.sort()
+            for j in keys.indices.dropFirst() where keys[j] == keys[j - 1] {
+                let c = keys[j] >> 20
+                let period = cells[indexes.first { Int(cityOfCell[$0]) == c && periodKey(cells[$0].period) == keys[j] & 0xFFFFF }!].period
+                throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(kpi) in \(period); keep one")
+            }
+        }
+    }
+
+    func latestPopulation(_ c: Int) -> Double? {
+        latestPopulationPeriod[c].flatMap { population[c][periodKey($0)] }
+    }
+
+    /// `POP.TOTAL` of the city for the period, else for its calendar year.
+    func population(_ c: Int, _ p: Period) -> Double? {
+        population[c][periodKey(p)] ?? population[c][periodKey(Period(year: p.year))]
+    }
+
+    /// The KPIs to consider: defined, not population, and passing the filters.
+    func candidateKPIs(excluded: inout [Exclusion]) -> [KPIDefinition] {
+        var out: [KPIDefinition] = []
+        for code in cellsOfKPI.keys.sorted() {
+            if !options.kpis.isEmpty && !options.kpis.contains(code) { continue }
+            guard let d = catalog[code] else {
+                if options.field == nil {
+                    excluded.append(Exclusion(city: nil, scope: "kpi:\(code)", reason: "no definition in the catalog (add one with --catalog)"))
+                }
+                continue
+            }
+            if let f = options.field, d.field != f { continue }
+            let units = Set(cellsOfKPI[code]!.compactMap { cells[$0].unit }).sorted()
+            if units.count > 1 {
+                excluded.append(Exclusion(city: nil, scope: "kpi:\(code)", reason: "cities report it in different units (\(units.joined(separator: ", ")))"))
+                continue
+            }
+            if let u = units.first, u != d.unit {
+                excluded.append(Exclusion(city: nil, scope: "kpi:\(code)", reason: "reported in '\(u)' but the catalog defines it in '\(d.unit)'"))
+                continue
+            }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// Design §7 period rule: `--period`, else within the KPI's most common granularity the
+    /// latest period reported by at least ⌈N/2⌉ of the N cities reporting it at all.
+    func choosePeriod(_ indexes: [Int]) -> Period? {
+        if let p = options.period { return p }
+        // Cells are unique per (city, period), so counting cells with a value per period
+        // counts cities.
+        var reporting = [Bool](repeating: false, count: cities.count)
+        var reportingCount = 0
+        var perGranularity = [0, 0, 0]
+        var citiesPerPeriod: [Int: (period: Period, count: Int)] = [:]
+        var lastKey = -1
+        var lastCount = 0
+        var lastPeriod = Period(year: Period.yearRange.lowerBound)
+        for i in indexes where cells[i].value != nil {
+            let c = Int(cityOfCell[i])
+            if !reporting[c] { reporting[c] = true; reportingCount += 1 }
+            let p = cells[i].period
+            let key = periodKey(p)
+            perGranularity[granularityIndex(p.granularity)] += 1
+            // Runs of the same period are common; count them before touching the dictionary.
+            if key == lastKey { lastCount += 1; continue }
+            if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
+            lastKey = key
+            lastPeriod = p
+            lastCount = 1
+        }
+        if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
+        guard reportingCount > 0 else { return nil }
+        // Most values; on a tie the coarser granularity.
+        var g = 0
+        for k in 1..<3 where perGranularity[k] > perGranularity[g] { g = k }
+        let need = (reportingCount + 1) / 2
+        return citiesPerPeriod.values.filter { granularityIndex($0.period.granularity) == g && $0.count >= need }.map(\.period).max()
+    }
+
+    private func granularityIndex(_ g: Period.Granularity) -> Int {
+        switch g { case .year: 0; case .quarter: 1; case .month: 2 }
+    }
+
+    /// Per-capita value of a cell, or nil with the reason it has none.
+    func scaledValue(_ cell: Cell, _ d: KPIDefinition, city c: Int) -> (Double?, String?) {
+        guard let v = cell.value, v.isFinite else { return (nil, "value suppressed or missing for \(cell.period)") }
+        guard let per = d.perCapita, !cell.scaled else { return (v, nil) }
+        guard let pop = population(c, cell.period) else {
+            return (nil, "no population (POP.TOTAL) for \(cell.period), so no per-capita value")
+        }
+        return (v / pop * Double(per), nil)
+    }
+
+    /// Steps 1–3 of design §7 for every candidate KPI.
+    mutating func rankKPIs() {
+        var excluded: [Exclusion] = []
+        for d in candidateKPIs(excluded: &excluded) {
+            let scope = "kpi:\(d.code)"
+            let indexes = cellsOfKPI[d.code]!
+            guard let period = choosePeriod(indexes) else {
+                excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
+                continue
+            }
+            var rows: [(c: Int, value: Double, x: Double)] = []
+            for i in indexes where cells[i].period == period {
+                let c = Int(cityOfCell[i])
+                let (x, reason) = scaledValue(cells[i], d, city: c)
+                if let x { rows.append((c, cells[i].value!, x)) } else if let reason {
+                    excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
+                }
+            }
+            guard rows.count >= 2 else {
+                let what = rows.isEmpty ? "no city has a value" : "only one city has a value"
+                excluded.append(Exclusion(city: nil, scope: scope, reason: "\(what) for \(period) (a ranking needs at least two)"))
+                continue
+            }
+            rows.sort { $0.c < $1.c }
+            let x = rows.map(\.x)
+            var treated = x
+            if options.outliers == .jrc {
+                let (t, moved) = Winsorisation.treat(x)
+                if moved > 0 {
+                    treated = t
+                    notes.append("\(d.code): \(moved) extreme \(moved == 1 ? "value" : "values") winsorised (JRC skew/kurtosis rule)")
+                }
+            }
+            ranked.append(KPIData(definition: d, period: period, cityIndexes: rows.map(\.c), values: rows.map(\.value),
+                                  x: x, treated: treated))
+        }
+        self.excluded = excluded
+        scores = matrix(method: options.method)
+        kpiRankings = ranked.enumerated().map { k, data in
+            let ranks = CompetitionRanking.ranks(scores[k])
+            let entries = data.cityIndexes.enumerated().map { j, c in
+                KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
+                         score: scores[k][c], rank: ranks[c])
+            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
+            return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
+                              unit: data.definition.unit, period: data.period, cities: entries)
+        }
+    }
+
+    /// Dense scores (`[kpi][city]`, NaN where none) of every ranked KPI under `method`.
+    func matrix(method: NormalisationMethod) -> [[Double]] {
+        ranked.map { data in
+            let s = Normalisation.scores(data.treated, method: method, direction: data.definition.direction,
+                                         target: options.targets[data.definition.code])
+            var row = [Double](repeating: .nan, count: cities.count)
+            for (j, c) in data.cityIndexes.enumerated() { row[c] = s[j] }
+            return row
+        }
+    }
+
+    /// Natural logs of each KPI's scores mapped to [1, 100], for geometric aggregation.
+    static func geometricLogs(_ m: [[Double]]) -> [[Double]] {
+        m.map { row in
+            let present = row.indices.filter { !row[$0].isNaN }
+            let mapped = Normalisation.toGeometricRange(present.map { row[$0] })
+            var out = [Double](repeating: .nan, count: row.count)
+            for (j, c) in present.enumerated() { out[c] = log(mapped[j]) }
+            return out
+        }
+    }
+
+    /// Steps 4–6 and uncertainty: field and overall composites with their ranks.
+    func composites() -> RankingResult {
+        var excluded = self.excluded
+        let frame = CompositeFrame(scores: scores, kpiFields: ranked.map(\.definition.field), cityCount: cities.count)
+        let kw = ranked.map { options.kpiWeights[$0.definition.code] ?? 1 }
+        let fw = frame.fields.map { options.fieldWeights[$0] ?? 1 }
+        let geometric = options.aggregate == .geometric
+        let point = frame.aggregate(scores: geometric ? RunState.geometricLogs(scores) : scores,
+                                    kpiWeights: kw, fieldWeights: fw, geometric: geometric)
+        let fieldRanks = point.fields.map(CompetitionRanking.ranks)
+        let overallRanks = CompetitionRanking.ranks(point.overall)
+        var fieldU: [[RankUncertainty?]] = frame.fields.map { _ in Array(repeating: nil, count: cities.count) }
+        var overallU: [RankUncertainty?] = Array(repeating: nil, count: cities.count)
+        if options.uncertaintyRuns > 0 && !frame.fields.isEmpty {
+            let methods: [NormalisationMethod] = [.minmax, .zscore, .rank]
+            let matrices = methods.map { m in geometric ? RunState.geometricLogs(matrix(method: m)) : matrix(method: m) }
+            (fieldU, overallU) = UncertaintyAnalysis.run(
+                frame: frame, matrices: matrices, kpiWeights: kw, fieldWeights: fw, geometric: geometric,
+                runs: options.uncertaintyRuns, seed: options.seed, pointFieldRanks: fieldRanks, pointOverallRanks: overallRanks)
+        }
+        func entries(_ s: [Double], _ r: [Int], _ u: [RankUncertainty?], coverage: (Int) -> Double) -> [CompositeEntry] {
+            (0..<cities.count).filter { !s[$0].isNaN }.map { c in
+                CompositeEntry(city: cities.labels[c], origin: cities.origins[c], score: s[c], rank: r[c],
+                               coverage: coverage(c), uncertainty: u[c])
+            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
+        }
+        var fields: [FieldRanking] = []
+        for (f, field) in frame.fields.enumerated() {
+            let m = frame.kpisOfField[f].count
+            let need = twoThirdsCeiling(m)
+            for c in 0..<cities.count where frame.presentCount[f][c] > 0 && !frame.fieldEligible[f][c] {
+                excluded.append(Exclusion(city: cities.labels[c], scope: "field:\(field.rawValue)",
+                                          reason: "scores for \(frame.presentCount[f][c]) of \(m) KPIs; at least \(need) are needed"))
+            }
+            fields.append(FieldRanking(field: field, cities: entries(point.fields[f], fieldRanks[f], fieldU[f]) {
+                Double(frame.presentCount[f][$0]) / Double(m)
+            }))
+        }
+        let fCount = frame.activeFields.count
+        let hasKPIScore = (0..<cities.count).map { c in scores.contains { !$0[c].isNaN } }
+        for c in 0..<cities.count where hasKPIScore[c] && !frame.overallEligible[c] {
+            excluded.append(Exclusion(city: cities.labels[c], scope: "overall",
+                                      reason: "field scores in \(frame.overallCount[c]) of \(fCount) fields; at least \(twoThirdsCeiling(fCount)) are needed"))
+        }
+        let overall = entries(point.overall, overallRanks, overallU) { Double(frame.overallCount[$0]) / Double(fCount) }
+        return RankingResult(options: options, kpis: kpiRankings, fields: fields, overall: overall, excluded: excluded,
+                             bestPractice: [], groups: [], trend: nil, notes: notes)
+    }
+}

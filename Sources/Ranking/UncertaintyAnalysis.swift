@@ -1,0 +1,95 @@
+import Foundation
+import Dispatch
+
+/// Seeded Monte Carlo uncertainty of composite ranks (design §7): each run perturbs every KPI
+/// and field weight by × (1 + 0.25·U(−1,1)) and picks a normalisation method at random; the
+/// ranks over all runs give a median, the raw 5th–95th percentiles and an interval widened to
+/// contain the point rank. Run `i` draws from its own stream of the seed, so the result does
+/// not depend on how runs are spread over threads.
+enum UncertaintyAnalysis {
+    /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point rank.
+    static func run(frame: CompositeFrame, matrices: [[[Double]]], kpiWeights: [Double], fieldWeights: [Double],
+                    geometric: Bool, runs: Int, seed: UInt64,
+                    pointFieldRanks: [[Int]], pointOverallRanks: [Int]) -> (fields: [[RankUncertainty?]], overall: [RankUncertainty?]) {
+        let cities = frame.cityCount
+        let composites = frame.fields.count + 1
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, runs))
+        let collector = RankCollector(workers: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
+            var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
+            var slot = 0
+            var scratch = CompetitionRanking.Scratch()
+            for r in lower..<upper {
+                var rng = SeededGenerator(seed: seed, stream: UInt64(r) &+ 1)
+                let m = Int(rng.next() % UInt64(matrices.count))
+                let kw = kpiWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
+                let fw = fieldWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
+                let result = frame.aggregate(scores: matrices[m], kpiWeights: kw, fieldWeights: fw, geometric: geometric)
+                ranks.withUnsafeMutableBufferPointer { all in
+                    for f in 0..<composites {
+                        let out = UnsafeMutableBufferPointer(rebasing: all[(slot + f * cities)..<(slot + (f + 1) * cities)])
+                        CompetitionRanking.fastRanks(f < composites - 1 ? result.fields[f] : result.overall, into: out, scratch: &scratch)
+                    }
+                }
+                slot += composites * cities
+            }
+            collector.store(ranks, worker: worker)
+        }
+        let all = collector.chunks
+        // Quantiles by counting: a histogram of ranks per city, one composite at a time.
+        var stats: [[RankUncertainty?]] = []
+        let bins = cities + 1
+        for composite in 0..<composites {
+            var histogram = [Int32](repeating: 0, count: cities * bins)
+            histogram.withUnsafeMutableBufferPointer { h in
+                for chunk in all {
+                    chunk.withUnsafeBufferPointer { ranks in
+                        var base = composite * cities
+                        while base < ranks.count {
+                            for c in 0..<cities { h[c * bins + Int(ranks[base + c])] += 1 }
+                            base += composites * cities
+                        }
+                    }
+                }
+            }
+            let point = composite < composites - 1 ? pointFieldRanks[composite] : pointOverallRanks
+            stats.append((0..<cities).map { c in
+                guard point[c] > 0 else { return nil }
+                // Nearest-rank percentiles: the value at position ⌈p·N⌉ (1-based).
+                func position(_ p: Double) -> Int { max(1, Int((p * Double(runs)).rounded(.up))) }
+                let targets = [position(0.05), position(0.5), position(0.95)]
+                var found = [0, 0, 0]
+                var cumulative = 0
+                var t = 0
+                for rank in 1..<bins where t < 3 {
+                    cumulative += Int(histogram[c * bins + rank])
+                    while t < 3 && cumulative >= targets[t] { found[t] = rank; t += 1 }
+                }
+                let q5 = found[0], median = found[1], q95 = found[2]
+                return RankUncertainty(median: median, quantiles: q5...q95, interval: min(q5, point[c])...max(q95, point[c]))
+            })
+        }
+        return (Array(stats.dropLast()), stats.last!)
+    }
+}
+
+/// Gathers each worker's ranks. `@unchecked Sendable`: every access to `storage` holds `lock`.
+private final class RankCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[Int32]]
+
+    init(workers: Int) { storage = Array(repeating: [], count: workers) }
+
+    func store(_ ranks: [Int32], worker: Int) {
+        lock.lock()
+        storage[worker] = ranks
+        lock.unlock()
+    }
+
+    var chunks: [[Int32]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}

@@ -1,0 +1,171 @@
+import Formats
+import Model
+import Ranking
+
+/// The JSON of `rank --format json` in design §7's exact shape and key order. Extensions
+/// (`medianRank`, `groups`, `trend`, `notes`, `settings`) follow the contract's keys and only
+/// appear where the contract leaves room. Built only from the result, so the same input in any
+/// order gives the same bytes.
+public enum RankingJSON {
+    /// The JSON as a value (parsed back from `bytes`, so both are the same document).
+    public static func value(_ r: RankingResult) -> JSONValue {
+        do { return try JSONReader.parse(bytes(r), limits: JSONReader.Limits(maxContainerCount: Int.max)) } catch {
+            preconditionFailure("RankingJSON wrote invalid JSON: \(error)")
+        }
+    }
+
+    /// Compact text plus a final newline, or indented for people.
+    public static func render(_ r: RankingResult, pretty: Bool = false) -> String {
+        (pretty ? JSONWriter.string(value(r), pretty: true) : String(decoding: bytes(r), as: UTF8.self)) + "\n"
+    }
+
+    /// The compact bytes, written directly: the per-KPI lists of a large federation hold
+    /// hundreds of thousands of entries.
+    public static func bytes(_ r: RankingResult) -> [UInt8] {
+        var j = JSONOutput(capacity: 256 + r.kpis.reduce(0) { $0 + $1.cities.count } * 120)
+        j.beginObject()
+        j.key("method"); j.string(r.options.method.rawValue)
+        j.key("period"); j.string(r.options.period?.description)
+        j.key("kpis"); j.beginArray()
+        for k in r.kpis {
+            j.beginObject()
+            j.key("kpi"); j.string(k.kpi)
+            j.key("field"); j.string(k.field.rawValue)
+            j.key("direction"); j.string(k.direction.rawValue)
+            j.key("unit"); j.string(k.unit)
+            j.key("period"); j.string(k.period.description)
+            j.key("cities"); j.beginArray()
+            for e in k.cities {
+                j.beginObject()
+                j.key("city"); j.string(e.city)
+                j.key("origin"); j.string(e.origin)
+                j.key("value"); j.double(e.value)
+                j.key("x"); j.double(e.x)
+                j.key("score"); j.double(e.score)
+                j.key("rank"); j.int(e.rank)
+                j.endObject()
+            }
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.key("fields"); j.beginArray()
+        for f in r.fields {
+            j.beginObject()
+            j.key("field"); j.string(f.field.rawValue)
+            j.key("cities"); composite(f.cities, &j)
+            j.endObject()
+        }
+        j.endArray()
+        j.key("overall"); j.beginObject(); j.key("cities"); composite(r.overall, &j); j.endObject()
+        j.key("excluded"); j.beginArray()
+        for x in r.excluded {
+            j.beginObject()
+            j.key("city"); j.string(x.city)
+            j.key("scope"); j.string(x.scope)
+            j.key("reason"); j.string(x.reason)
+            j.endObject()
+        }
+        j.endArray()
+        j.key("bestPractice"); j.value(.array(r.bestPractice.map(bestPractice)))
+        if !r.groups.isEmpty || r.options.group != .none {
+            j.key("groups"); j.beginArray()
+            for g in r.groups {
+                j.beginObject()
+                j.key("group"); j.string(g.group)
+                j.key("fields"); j.beginArray()
+                for f in g.fields {
+                    j.beginObject()
+                    j.key("field"); j.string(f.field.rawValue)
+                    j.key("cities"); composite(f.cities, &j)
+                    j.endObject()
+                }
+                j.endArray()
+                j.key("overall"); j.beginObject(); j.key("cities"); composite(g.overall, &j); j.endObject()
+                j.endObject()
+            }
+            j.endArray()
+        }
+        if let t = r.trend { j.key("trend"); j.value(trend(t)) }
+        if !r.notes.isEmpty { j.key("notes"); j.value(.array(r.notes.map { .string($0) })) }
+        j.key("settings"); j.value(settings(r.options))
+        j.endObject()
+        return j.bytes
+    }
+
+    static func composite(_ entries: [CompositeEntry], _ j: inout JSONOutput) {
+        j.beginArray()
+        for e in entries {
+            j.beginObject()
+            j.key("city"); j.string(e.city)
+            j.key("origin"); j.string(e.origin)
+            j.key("score"); j.double(e.score)
+            j.key("rank"); j.int(e.rank)
+            j.key("coverage"); j.double(e.coverage)
+            if let u = e.uncertainty {
+                j.key("rankInterval"); j.beginArray(); j.int(u.interval.lowerBound); j.int(u.interval.upperBound); j.endArray()
+                j.key("rankQuantiles"); j.beginArray(); j.int(u.quantiles.lowerBound); j.int(u.quantiles.upperBound); j.endArray()
+                j.key("medianRank"); j.int(u.median)
+            }
+            j.endObject()
+        }
+        j.endArray()
+    }
+
+    static func bestPractice(_ b: BestPractice) -> JSONValue {
+        .object(JSONObject(pairs: [
+            ("scope", .string(b.scope)),
+            ("top", .array(b.top.map { t in
+                .object(JSONObject(pairs: [
+                    ("city", .string(t.city)), ("origin", .string(t.origin)), ("rank", .int(t.rank)), ("score", .double(t.score)),
+                    ("projects", .array(t.projects.map { p in
+                        .object(JSONObject(pairs: [
+                            ("category", .string(p.category.rawValue)), ("status", .string(p.status.rawValue)),
+                            ("startYear", p.startYear.map { .int($0) } ?? .null),
+                        ]))
+                    })),
+                ]))
+            })),
+            ("overRepresented", .array(b.overRepresented.map { c in
+                .object(JSONObject(pairs: [
+                    ("category", .string(c.category.rawValue)), ("topCount", .int(c.topCount)), ("topCities", .int(c.topCities)),
+                    ("restCount", .int(c.restCount)), ("restCities", .int(c.restCities)),
+                ]))
+            })),
+        ]))
+    }
+
+    static func trend(_ t: TrendResult) -> JSONValue {
+        func entries(_ list: [TrendEntry]) -> JSONValue {
+            .array(list.map { e in
+                var o = JSONObject(pairs: [("city", .string(e.city)), ("origin", .string(e.origin))])
+                if let f = e.fromScore { o["fromScore"] = .double(f) }
+                if let s = e.toScore { o["toScore"] = .double(s) }
+                o["change"] = .double(e.change)
+                o["rank"] = .int(e.rank)
+                return .object(o)
+            })
+        }
+        return .object(JSONObject(pairs: [
+            ("from", .string(t.from.description)), ("to", .string(t.to.description)),
+            ("kpis", .array(t.kpis.map { k in .object(JSONObject(pairs: [("kpi", .string(k.kpi)), ("cities", entries(k.cities))])) })),
+            ("overall", .object(JSONObject(pairs: [("cities", entries(t.overall))]))),
+        ]))
+    }
+
+    static func settings(_ o: RankingOptions) -> JSONValue {
+        var s = JSONObject()
+        s["aggregate"] = .string(o.aggregate.rawValue)
+        s["outliers"] = .string(o.outliers.rawValue)
+        s["group"] = .string(o.group.rawValue)
+        s["field"] = .string(o.field?.rawValue)
+        s["kpiFilter"] = .array(o.kpis.sorted().map { .string($0) })
+        s["kpiWeights"] = .object(JSONObject(pairs: o.kpiWeights.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }))
+        s["fieldWeights"] = .object(JSONObject(pairs: o.fieldWeights.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .double($0.value)) }))
+        s["targets"] = .object(JSONObject(pairs: o.targets.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }))
+        s["uncertaintyRuns"] = .int(o.uncertaintyRuns)
+        s["seed"] = .string(String(o.seed))
+        s["weightNoise"] = .double(RankingOptions.weightNoise)
+        return .object(s)
+    }
+}
