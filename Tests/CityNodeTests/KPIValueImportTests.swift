@@ -100,6 +100,22 @@ import TestSupport
         #expect(error.message.contains("absent.csv"))
     }
 
+    @Test func aBadLastRowAfterManyStoredBatchesLeavesNothingBehind() throws {
+        let f = try NodeFixture()
+        var text = "kpi,period,value\n"
+        for year in 1900...2199 { for month in 1...12 { text += "MOB.EV_CHARGERS,\(year)-\(month < 10 ? "0" : "")\(month),\(year)\n" } }
+        for year in 1900...2199 { for q in 1...4 { text += "MOB.EV_CHARGERS,\(year)-Q\(q),\(year + q)\n" } }
+        for year in 1900...2199 { text += "POP.TOTAL,\(year),\(year * 10)\n" }
+        let good = f.csv("good.csv", text)
+        let bad = f.csv("bad.csv", text + "POP.TOTAL,2024-13,1\n")
+        // 5,100 rows: a first batch of 4,096 is stored before the bad last row is even read.
+        let error = try #require(throws: NodeError.self) { try f.node.importValues(path: bad) }
+        #expect(error.problems.map(\.line) == [5_102])
+        #expect(try f.node.status().kpiValues == 0)
+        #expect(try f.node.importValues(path: good).rows == 5_100)
+        #expect(try f.node.status().kpiValues == 5_100)
+    }
+
     @Test func importsAFileLargerThanOneReadChunkCompletely() throws {
         let f = try NodeFixture()
         var text = "kpi,period,value,source\n"
