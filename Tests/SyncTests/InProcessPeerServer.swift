@@ -54,9 +54,10 @@ final class InProcessPeerServer {
     }
 
     private func changes(_ query: [String: String]) -> PeerResponse {
-        guard let epoch = try? node.arrivalEpoch(), let highest = try? node.arrivalPosition(), let since = query["since"] else {
+        guard let current = try? node.currentEpoch(), let since = query["since"] else {
             return error(400, "bad_request")
         }
+        let epoch = current.id, highest = current.highestArrival
         var position = 0
         if since != "0" {
             let parts = since.split(separator: ".")

@@ -13,21 +13,21 @@ import TestSupport
         try fed.publish(0, code: "EGOV.ONLINE_SERVICES", period: "2024", value: "20")
         #expect(try fed.sync(1).exitCode == 0)
         let before = try fed.state(1)
-        let oldEpoch = try fed.nodes[0].arrivalEpoch()
+        let oldEpoch = try fed.nodes[0].currentEpoch().id
 
         try fed.nodes[0].database.restore(from: backup)
         let report = try fed.sync(0)
         let finding = try #require(report.restore, "the own records above the counter reveal the restore")
         #expect(report.publishedN == nil)
         #expect(try fed.nodes[0].isRestored())
-        #expect(try fed.nodes[0].arrivalEpoch() != oldEpoch)
+        #expect(try fed.nodes[0].currentEpoch().id != oldEpoch)
         #expect(finding.differingSubjects.contains("kpi/2024"), "the 2024 value was entered after the backup")
         #expect(throws: NodeError.self) { try fed.nodes[0].publish() }
 
         // The peer's cursor into A's old epoch is refused; it resets, reconciles and loses nothing.
         #expect(try fed.sync(1).exitCode == 0)
         #expect(try fed.state(1).isSuperset(of: before))
-        #expect(try fed.nodes[1].peer(named: fed.names[0])?.epoch == fed.nodes[0].arrivalEpoch())
+        #expect(try fed.nodes[1].peer(named: fed.names[0])?.epoch == fed.nodes[0].currentEpoch().id)
 
         try fed.nodes[0].setValue(code: "EGOV.ONLINE_SERVICES", period: "2024", value: "20")
         let republished = try fed.nodes[0].publish(afterRestore: true)
@@ -43,7 +43,8 @@ import TestSupport
         try fed.connect(0, 1); try fed.connect(1, 0)
         try fed.publish(1, code: "EGOV.ONLINE_SERVICES", period: "2024", value: "3")
         #expect(try fed.sync(0).exitCode == 0)
-        let newEpoch = try fed.nodes[1].drawNewEpoch()
+        try fed.nodes[1].drawNewEpoch(restored: false)
+        let newEpoch = try fed.nodes[1].currentEpoch().id
         var paths: [String] = []
         fed.faults = { _, _, request in paths.append(request.path); return nil }
         #expect(try fed.sync(0).exitCode == 0)

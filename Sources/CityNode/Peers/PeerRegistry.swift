@@ -112,6 +112,11 @@ extension Node {
                 """).run([.text(chosen), .text(d.origin), .text(d.url), .text(d.tlsPin), .text(d.publicKey),
                           .integer(syncPeer ? 1 : 0), .integer(Node.now())])
             try trustInTransaction(origin: d.origin, label: d.label)
+            // The first key lets the server side verify this origin's requests before any of its
+            // key records arrived (the descriptor's key was checked to hash to the origin).
+            if let raw = Base64URL.decode(d.publicKey) {
+                try database.prepare("UPDATE origin SET first_key = ? WHERE origin = ?").run([.blob(raw), .text(d.origin)])
+            }
         }
         guard let record = try peer(origin: d.origin) else { throw unknownPeer(chosen) }
         try writeOperatorCopy(PeerDescriptor(origin: d.origin, label: d.label, publicKey: d.publicKey,

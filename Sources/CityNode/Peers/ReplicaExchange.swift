@@ -54,6 +54,14 @@ let transitDamageReasons: Set<String> = [
 ]
 
 extension Node {
+    /// Meta keys of the sync layer (`restored` is shared with the epoch check of `serve`).
+    enum SyncMetaKey {
+        /// Set to `1` while the node is restored and must not publish (design §6).
+        static let restored = "restored"
+        /// The own `n` up to which restored records were acknowledged by `publish --after-restore`.
+        static let restoreAcknowledged = "restore_ack_n"
+    }
+
     /// This node's origin id.
     public func originID() throws(NodeError) -> String { try ownOrigin() }
 
@@ -121,19 +129,6 @@ extension Node {
         }
     }
 
-    /// The latest head of every trusted origin (own included), for the reconcile digest.
-    public func trustedHeads() throws(NodeError) -> [HeadsDigest.Head] {
-        try read { () throws(StoreError) in
-            let stmt = try database.prepare("""
-                SELECT i.origin, i.n, i.hash FROM item i JOIN origin o ON o.origin = i.origin
-                WHERE i.kind = 'head' AND i.current = 1 AND (o.trusted = 1 OR o.own = 1) ORDER BY i.origin
-                """)
-            var out: [HeadsDigest.Head] = []
-            while try stmt.step() { out.append(HeadsDigest.Head(origin: stmt.text(0), n: stmt.int(1), headerHash: stmt.blob(2))) }
-            return out
-        }
-    }
-
     /// Trusted origins whose recomputed root does not match their latest head (design §4
     /// "partial"), forked origins excluded (they are never re-fetched).
     public func partialOrigins() throws(NodeError) -> [String] {
@@ -192,9 +187,6 @@ extension Node {
 
     // MARK: - Restore (design §6)
 
-    /// Whether a restore was detected and publishing is held until `publish --after-restore`.
-    public func isRestored() throws(NodeError) -> Bool { try meta(SyncMetaKey.restored) == "1" }
-
     /// Looks for own-origin records above everything this node itself signed (peers handed them
     /// back: the database was restored). On a finding, draws a new epoch and sets `restored`.
     public func checkForRestore() throws(NodeError) -> RestoreFinding? {
@@ -206,11 +198,7 @@ extension Node {
         }
         guard highest > max(signed, acknowledged) else { return nil }
         let differing = try previewPublication().map(\.subject.description)
-        try write { () throws in
-            try database.prepare("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = '1'")
-                .run([.text(SyncMetaKey.restored)])
-        }
-        try drawNewEpoch()
+        try drawNewEpoch(restored: true)
         return RestoreFinding(highestN: highest, differingSubjects: differing)
     }
 

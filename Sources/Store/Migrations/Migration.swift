@@ -18,6 +18,7 @@ extension Migration {
     public static let all: [Migration] = [
         .localData,
         .replication,
+        .peerAPI,
         .sync,
     ]
 }
