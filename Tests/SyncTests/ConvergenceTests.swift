@@ -7,12 +7,12 @@ import TestSupport
     static let codes = ["EGOV.ONLINE_SERVICES", "EGOV.CITIZEN_TERMINALS", "EGOV.PERMIT_DAYS"]
     static let periods = ["2022", "2023", "2024"]
 
-    @Test(arguments: [(UInt64(1), 5), (UInt64(2), 6), (UInt64(3), 8)])
+    @Test(arguments: [(UInt64(1), 5), (UInt64(2), 6), (UInt64(3), 7)])
     func randomPublicationsAndPairwiseSyncsConvergeToTheSameState(seed: UInt64, count: Int) throws {
         let fed = try Federation(count: count, seed: seed)
         try fed.connectAll()
         var g = SeededGenerator(seed: seed &* 7919)
-        for _ in 0..<(count * 6) {
+        for _ in 0..<(count * 5) {
             let i = Int(g.next() % UInt64(count))
             if g.next() % 2 == 0 {
                 try fed.publish(i, code: Self.codes[Int(g.next() % 3)], period: Self.periods[Int(g.next() % 3)], value: String(g.next() % 500))

@@ -25,7 +25,7 @@ import TestSupport
             return fault
         }
         var failedRuns = 0
-        for _ in 0..<40 {
+        for _ in 0..<30 {
             let i = Int(g.next() % UInt64(count))
             if g.next() % 3 == 0 {
                 try fed.publish(i, code: ConvergenceTests.codes[Int(g.next() % 3)], period: "2024", value: String(g.next() % 900))
