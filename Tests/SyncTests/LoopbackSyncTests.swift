@@ -127,3 +127,43 @@ enum SyncProcess {
         return false
     }
 }
+
+@Suite struct PeriodicSyncTests {
+    /// The cycle `serve --sync-every` runs: it syncs on its own, and skips while a cron-run
+    /// `sync` holds the lock.
+    @Test func periodicCycleSyncsInTheBackgroundAndSkipsWhileTheLockIsHeld() throws {
+        let fed = try LoopbackFederation(count: 2, seed: 75)
+        try fed.connect(0, 1); try fed.connect(1, 0)
+        try fed.publish(1, code: "EGOV.ONLINE_SERVICES", period: "2024", value: "8")
+        let lines = LineCollector()
+        var lock: SyncLock? = try #require(try SyncLock.tryAcquire(path: fed.homes[0].syncLockFile))
+        let periodic = PeriodicSync(home: fed.homes[0], schedule: SyncSchedule(every: 0.05), log: { lines.append($0) })
+        periodic.start()
+        defer { periodic.stop() }
+        #expect(lines.waitFor { $0.contains("skipped=locked") }, "a held lock skips the cycle")
+        #expect(try fed.current(0, of: 1).isEmpty)
+        #expect(lock != nil)
+        lock = nil  // a cron-run sync ends: the kernel lock is released
+        #expect(lines.waitFor { $0.contains("event=sync peers=1 failed=0") }, "\(lines.all)")
+        #expect(try fed.current(0, of: 1) == fed.current(1, of: 1))
+    }
+}
+
+/// Log lines gathered from another thread.
+final class LineCollector: @unchecked Sendable {
+    // Sendable because `lines` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+
+    /// Polls until a line matches (at most 30 s, a generous bound for a loaded machine; never a timing assertion).
+    func waitFor(_ match: (String) -> Bool) -> Bool {
+        for _ in 0..<3000 {
+            if all.contains(where: match) { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+}
