@@ -74,6 +74,9 @@ let package = Package(
         .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
                           path: "Benchmarks/RankBench"),
 
+        /// Sync over HTTPS on loopback: no-change round trip and bytes; convergence of 100 nodes, 2 random peers per round.
+        .executableTarget(name: "bench-sync", dependencies: ["Sync", "CityNode", "HTTPServer"], path: "Benchmarks/SyncBench"),
+
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.
         .target(name: "TestSupport", dependencies: ["Model", "Formats"], path: "Tests/TestSupport"),
