@@ -67,6 +67,11 @@ enum NodeCommands {
             let f = ISO8601DateFormatter()
             ctx.out.line("last value   \(s.lastValueEntered.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
             ctx.out.line("last project \(s.lastProjectChange.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
+            for p in s.peers where p.syncPeer {
+                let last = p.lastSuccess.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never"
+                let next = p.nextTry.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "now"
+                ctx.out.line("peer         \(p.name): last success \(last), failures \(p.failures), next try \(next)")
+            }
             return CommandLineTool.success
         })
 

@@ -32,6 +32,7 @@ import TestSupport
         #expect(b.run("sync", "--force").exitCode == 75)
         let status = try JSONReader.parse(b.run("status", "--json").stdout)
         #expect(status["peers"]?.arrayValue?.first?["failures"]?.numberValue?.intValue == 2)
+        #expect(b.run("status").stdout.contains("peer         Aachen: last success never, failures 2, next try "))
     }
 
     @Test func heldLockSkipsTheRunAndExitsZero() throws {
