@@ -10,6 +10,7 @@ import Foundation
 import HTTPServer
 import Sync
 
+setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also in a log file
 let arguments = CommandLine.arguments
 let nodeCount = arguments.count > 1 ? Int(arguments[1]) ?? 100 : 100
 let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
