@@ -10,7 +10,9 @@ import Foundation
 import HTTPServer
 import Sync
 
-setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also in a log file
+/// Prints a line at once (unbuffered), so progress shows while a long run goes on, also in a log file.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let arguments = CommandLine.arguments
 let nodeCount = arguments.count > 1 ? Int(arguments[1]) ?? 100 : 100
 let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
@@ -67,14 +69,14 @@ do {
     _ = try engine.run(force: true)
     let report = try engine.run(force: true)
     let p = report.peers[0]
-    print("no-change sync, one peer: state \(p.state.rawValue), \(p.roundTrips) round trip(s) (target 1), request \(p.requestBytes) B (target ≤ 300), response body \(p.responseBytes) B (target ≤ 250), \(p.milliseconds) ms")
+    say("no-change sync, one peer: state \(p.state.rawValue), \(p.roundTrips) round trip(s) (target 1), request \(p.requestBytes) B (target ≤ 300), response body \(p.responseBytes) B (target ≤ 250), \(p.milliseconds) ms")
     a.server.shutdown()
     b.server.shutdown()
 }
 
 // 2. Convergence.
 var g = Seeded(state: seed)
-print("starting \(nodeCount) nodes on loopback…")
+say("starting \(nodeCount) nodes on loopback…")
 let setupStart = Date()
 var nodes: [BenchNode] = []
 for i in 0..<nodeCount { nodes.append(try BenchNode(index: i + 2, api: api)) }
@@ -84,7 +86,7 @@ for (i, n) in nodes.enumerated() {
     try n.node.setValue(code: "EGOV.ONLINE_SERVICES", period: "2024", value: "\(i)")
     _ = try n.node.publish()
 }
-print(String(format: "setup: %.1f s", Date().timeIntervalSince(setupStart)))
+say(String(format: "setup: %.1f s", Date().timeIntervalSince(setupStart)))
 
 /// Whether node `i` holds a complete replica of every origin.
 func complete(_ n: BenchNode) throws -> Bool {
@@ -111,9 +113,9 @@ while rounds < 20 {
         }
     }
     let done = try nodes.filter { try complete($0) }.count
-    print(String(format: "round %d: %d of %d nodes complete, %.1f s", rounds, done, nodeCount, Date().timeIntervalSince(start)))
+    say(String(format: "round %d: %d of %d nodes complete, %.1f s", rounds, done, nodeCount, Date().timeIntervalSince(start)))
     if done == nodeCount { break }
 }
-print(String(format: "convergence: %d nodes, 2 random peers per round: all complete after %d rounds (target ≤ 8) in %.1f s; %d failed peer runs",
+say(String(format: "convergence: %d nodes, 2 random peers per round: all complete after %d rounds (target ≤ 8) in %.1f s; %d failed peer runs",
              nodeCount, rounds, Date().timeIntervalSince(start), failures))
 for n in nodes { n.server.shutdown() }
