@@ -52,10 +52,11 @@ extension Node {
     }
 
     func epochInDatabase() throws(StoreError) -> ArrivalEpoch {
-        let stmt = try database.prepare("""
+        let stmt = try cachedStatement("""
             SELECT (SELECT value FROM meta WHERE key = 'epoch'),
                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'), 0)
             """)
+        defer { stmt.reset() }
         _ = try stmt.step()
         return ArrivalEpoch(id: stmt.optionalText(0) ?? "", highestArrival: stmt.int(1))
     }
