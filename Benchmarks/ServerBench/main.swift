@@ -180,7 +180,9 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, String) {
     let input = Pipe(), output = Pipe()
     p.standardInput = input
     p.standardOutput = output
-    p.standardError = FileHandle.nullDevice  // the access log
+    // The access log and any failure of the child, kept beside the bench's figures.
+    _ = FileManager.default.createFile(atPath: NSTemporaryDirectory() + "bench-server-child.log", contents: nil)
+    p.standardError = FileHandle(forWritingAtPath: NSTemporaryDirectory() + "bench-server-child.log") ?? FileHandle.nullDevice
     try p.run()
     var line = ""
     while !line.contains("\n") {
@@ -231,7 +233,6 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     guard let port = UInt16(portText) else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "child said \(portText)"]) }
     Thread.sleep(forTimeInterval: 1)
     let idleRSS = rssMiB(child.processIdentifier)
-    let connection = KeepAliveClient(port: port)
     var nonce: UInt64 = 0
     func sign(_ method: String, _ target: String, _ body: [UInt8], as signer: SyntheticOrigin? = nil) -> String {
         nonce += 1
@@ -246,6 +247,8 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
         let body = JSONWriter.bytes(.object(JSONObject(pairs: [("items", .array(items.map(\.json)))])))
         bodies.append(request("POST", "/v1/push", authorization: sign("POST", "/v1/push", body), body: body))
     }
+    // Connected only now: the server closes a connection that sends no request within 10 s.
+    let connection = KeepAliveClient(port: port)
     let cpu0 = cpuSeconds(child.processIdentifier), t0 = now()
     var accepted = 0
     for body in bodies {

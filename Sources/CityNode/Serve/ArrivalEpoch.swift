@@ -96,8 +96,10 @@ extension Node {
         }
         let id = bytes.map { String(format: "%02x", $0) }.joined()
         try write { () throws in
-            try database.prepare("INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .run([.text(id)])
+            // A first epoch never replaces one another process drew meanwhile (both then agree).
+            let sql = restored ? "INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                : "INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO NOTHING"
+            try database.prepare(sql).run([.text(id)])
             if restored {
                 try database.prepare("INSERT INTO meta (key, value) VALUES ('restored', '1') ON CONFLICT (key) DO UPDATE SET value = '1'").run()
             }
