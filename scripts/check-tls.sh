@@ -18,10 +18,10 @@ PORT=${PORT:-38543}
 
 # Throw-away CA and a server certificate for 127.0.0.1 signed by it.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ca-key.pem" -out "$WORK/ca.pem" \
-    -days 2 -subj "/CN=citybench throw-away test CA" 2>/dev/null
+    -days 90 -subj "/CN=citybench throw-away test CA" 2>/dev/null
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" -out "$WORK/csr.pem" -subj /CN=citybench 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n' > "$WORK/ext.cnf"
-openssl x509 -req -in "$WORK/csr.pem" -CA "$WORK/ca.pem" -CAkey "$WORK/ca-key.pem" -CAcreateserial -days 2 \
+openssl x509 -req -in "$WORK/csr.pem" -CA "$WORK/ca.pem" -CAkey "$WORK/ca-key.pem" -CAcreateserial -days 90 \
     -extfile "$WORK/ext.cnf" -out "$WORK/cert.pem" 2>/dev/null
 
 "$BIN" --home "$WORK/home" init --city Teststadt --country DE --listen "127.0.0.1:$PORT" >/dev/null
