@@ -289,6 +289,26 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     group.wait()
     let changesSeconds = now() - t1, changesCPU = cpuSeconds(child.processIdentifier) - cpu1
     let rate = Double(perLane * lanes) / changesSeconds
+    // The same check in this process, one thread, no HTTP or database: what the signature alone costs here.
+    let sample = RequestAuthorization(headerValue: sign("GET", target, []))!
+    let publicKey = try Ed25519PublicKey(raw: client.key.publicKey)
+    let verifyStart = now()
+    var valid = 0
+    for _ in 0..<5_000 where sample.verify(with: publicKey, audience: serverOrigin, method: "GET", pathWithQuery: target, body: []) { valid += 1 }
+    print(String(format: "in-process RequestAuthorization.verify (Crypto's Ed25519, this core, under the client's load): %.0f/s (%d valid)",
+                 5_000 / (now() - verifyStart), valid))
+    let message = RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
+                                                   timestamp: sample.timestamp, nonce: sample.nonce, body: [])
+    let rawStart = now()
+    for _ in 0..<5_000 where publicKey.isValidSignature(sample.signature, for: message) { valid += 1 }
+    let rawRate = 5_000 / (now() - rawStart)
+    let bytesStart = now()
+    for _ in 0..<5_000 {
+        valid += RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
+                                                  timestamp: sample.timestamp, nonce: sample.nonce, body: []).count > 0 ? 1 : 0
+    }
+    print(String(format: "of which Ed25519PublicKey.isValidSignature alone: %.0f/s; building the signed bytes alone: %.0f/s",
+                 rawRate, 5_000 / (now() - bytesStart)))
     let openssl = shell("taskset -c \(serverCore) openssl speed -seconds 3 ed25519 2>/dev/null | tail -1")
     let verify = openssl.split(separator: " ").compactMap { Double($0) }.last ?? 0
     print(String(format: "no-change changes: %d requests in %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second; openssl ed25519 verify on one core: %.0f/s; ratio %.2f (target >= 0.8)",
