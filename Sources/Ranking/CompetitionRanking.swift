@@ -24,36 +24,27 @@ enum CompetitionRanking {
 extension CompetitionRanking {
     /// Reusable buffers for `fastRanks`, one per worker thread.
     struct Scratch {
-        var sorted: [Double] = []
-        var rankAt: [Int32] = []
+        var order: [(score: Double, city: Int32)] = []
     }
 
-    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the bare scores
-    /// and finds each city's rank at the first sorted position holding its score (equal
-    /// scores always share a rank, so which of them comes first does not matter).
+    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts (score, city)
+    /// pairs by score alone and walks them once; equal scores always share the rank of the
+    /// first of them, so the order among equal scores does not matter.
     static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>, scratch: inout Scratch) {
-        scratch.sorted.removeAll(keepingCapacity: true)
-        for s in scores where !s.isNaN { scratch.sorted.append(s) }
-        scratch.sorted.sort(by: >)
-        let n = scratch.sorted.count
-        if scratch.rankAt.count < n { scratch.rankAt = [Int32](repeating: 0, count: n) }
-        scratch.sorted.withUnsafeBufferPointer { sorted in
-            scratch.rankAt.withUnsafeMutableBufferPointer { rankAt in
-                for p in 0..<n {
-                    rankAt[p] = (p > 0 && sorted[p - 1] - sorted[p] <= RankingOptions.tieTolerance) ? rankAt[p - 1] : Int32(p + 1)
-                }
-                for (c, s) in scores.enumerated() {
-                    if s.isNaN { out[c] = 0; continue }
-                    // First position p with sorted[p] <= s (descending order), branch-free halving.
-                    var base = 0, length = n
-                    while length > 1 {
-                        let half = length / 2
-                        base = sorted[base + half - 1] > s ? base + half : base
-                        length -= half
-                    }
-                    if sorted[base] > s { base += 1 }
-                    out[c] = rankAt[base]
-                }
+        scratch.order.removeAll(keepingCapacity: true)
+        for (c, s) in scores.enumerated() {
+            if s.isNaN { out[c] = 0 } else { scratch.order.append((s, Int32(c))) }
+        }
+        scratch.order.withUnsafeMutableBufferPointer { order in
+            order.sort { $0.score > $1.score }
+            var previous = 0.0
+            var previousRank: Int32 = 0
+            for p in 0..<order.count {
+                let s = order[p].score
+                let rank = (p > 0 && previous - s <= RankingOptions.tieTolerance) ? previousRank : Int32(p + 1)
+                out[Int(order[p].city)] = rank
+                previous = s
+                previousRank = rank
             }
         }
     }
