@@ -24,27 +24,84 @@ enum CompetitionRanking {
 extension CompetitionRanking {
     /// Reusable buffers for `fastRanks`, one per worker thread.
     struct Scratch {
-        var order: [(score: Double, city: Int32)] = []
+        var keys: [UInt64] = []
+        var cities: [Int32] = []
+        var swapKeys: [UInt64] = []
+        var swapCities: [Int32] = []
+        var counts = [Int](repeating: 0, count: 8 * 256)
     }
 
-    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts (score, city)
-    /// pairs by score alone and walks them once; equal scores always share the rank of the
+    /// A key whose unsigned order is the descending order of the (non-NaN) score.
+    @inline(__always) static func descendingKey(_ s: Double) -> UInt64 {
+        let bits = s.bitPattern
+        let ascending = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+        return ~ascending
+    }
+
+    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the cities by an
+    /// order-preserving integer key of their score with an LSD radix sort (bytes on which all
+    /// keys agree are skipped) and walks them once; equal scores always share the rank of the
     /// first of them, so the order among equal scores does not matter.
     static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>, scratch: inout Scratch) {
-        scratch.order.removeAll(keepingCapacity: true)
+        scratch.keys.removeAll(keepingCapacity: true)
+        scratch.cities.removeAll(keepingCapacity: true)
         for (c, s) in scores.enumerated() {
-            if s.isNaN { out[c] = 0 } else { scratch.order.append((s, Int32(c))) }
+            if s.isNaN { out[c] = 0 } else {
+                scratch.keys.append(descendingKey(s))
+                scratch.cities.append(Int32(c))
+            }
         }
-        scratch.order.withUnsafeMutableBufferPointer { order in
-            order.sort { $0.score > $1.score }
-            var previous = 0.0
-            var previousRank: Int32 = 0
-            for p in 0..<order.count {
-                let s = order[p].score
-                let rank = (p > 0 && previous - s <= RankingOptions.tieTolerance) ? previousRank : Int32(p + 1)
-                out[Int(order[p].city)] = rank
-                previous = s
-                previousRank = rank
+        let n = scratch.keys.count
+        if n == 0 { return }
+        if scratch.swapKeys.count < n {
+            scratch.swapKeys = [UInt64](repeating: 0, count: n)
+            scratch.swapCities = [Int32](repeating: 0, count: n)
+        }
+        scratch.keys.withUnsafeMutableBufferPointer { keys in
+            scratch.cities.withUnsafeMutableBufferPointer { cities in
+                scratch.swapKeys.withUnsafeMutableBufferPointer { swapKeys in
+                    scratch.swapCities.withUnsafeMutableBufferPointer { swapCities in
+                        scratch.counts.withUnsafeMutableBufferPointer { counts in
+                            for i in 0..<counts.count { counts[i] = 0 }
+                            for i in 0..<n {
+                                let k = keys[i]
+                                for d in 0..<8 { counts[d * 256 + Int((k >> UInt64(d * 8)) & 255)] += 1 }
+                            }
+                            var fromKeys = keys, fromCities = cities, toKeys = swapKeys, toCities = swapCities
+                            for d in 0..<8 {
+                                let base = d * 256
+                                let shift = UInt64(d * 8)
+                                if counts[base + Int((fromKeys[0] >> shift) & 255)] == n { continue }
+                                var start = 0
+                                for digit in 0..<256 {
+                                    let count = counts[base + digit]
+                                    counts[base + digit] = start
+                                    start += count
+                                }
+                                for i in 0..<n {
+                                    let k = fromKeys[i]
+                                    let slot = base + Int((k >> shift) & 255)
+                                    let to = counts[slot]
+                                    counts[slot] = to + 1
+                                    toKeys[to] = k
+                                    toCities[to] = fromCities[i]
+                                }
+                                swap(&fromKeys, &toKeys)
+                                swap(&fromCities, &toCities)
+                            }
+                            var previous = 0.0
+                            var previousRank: Int32 = 0
+                            for p in 0..<n {
+                                let c = Int(fromCities[p])
+                                let s = scores[c]
+                                let rank = (p > 0 && previous - s <= RankingOptions.tieTolerance) ? previousRank : Int32(p + 1)
+                                out[c] = rank
+                                previous = s
+                                previousRank = rank
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -13,13 +13,16 @@ enum UncertaintyAnalysis {
     /// a core's L2 cache, where a histogram of all cities would not.
     static let histogramTileCities = 64
 
-    /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point rank.
+    /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point
+    /// rank. `workers` threads share the runs (by default one per core); the result is the same
+    /// for any number of them.
     static func run(frame: CompositeFrame, matrices: [[[Double]]], kpiWeights: [Double], fieldWeights: [Double],
                     geometric: Bool, runs: Int, seed: UInt64,
-                    pointFieldRanks: [[Int]], pointOverallRanks: [Int]) -> (fields: [[RankUncertainty?]], overall: [RankUncertainty?]) {
+                    pointFieldRanks: [[Int]], pointOverallRanks: [Int],
+                    workers requested: Int = ProcessInfo.processInfo.activeProcessorCount) -> (fields: [[RankUncertainty?]], overall: [RankUncertainty?]) {
         let cities = frame.cityCount
         let composites = frame.fields.count + 1
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, runs))
+        let workers = max(1, min(requested, runs))
         let collector = SlotCollector<[Int32]>(count: workers, empty: [])
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers

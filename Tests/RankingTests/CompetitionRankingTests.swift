@@ -25,3 +25,20 @@ import Testing
         #expect((0...6).map(twoThirdsCeiling) == [0, 1, 2, 2, 3, 4, 4])
     }
 }
+
+@Suite struct FastRanksEdgeTests {
+    @Test func fastRanksOfOnlyMissingScoresAreAllZero() {
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 9, count: 4)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks([.nan, .nan, .nan, .nan], into: $0, scratch: &scratch) }
+        #expect(out == [0, 0, 0, 0])
+    }
+
+    @Test func fastRanksOrderNegativeZeroAndSignsLikeTheReference() {
+        let scores: [Double] = [-0.0, 0.0, -3.5, 1e-300, -1e-300, 100, .nan, -100, 3.5, 3.5 + 1e-10]
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 0, count: scores.count)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0, scratch: &scratch) }
+        #expect(out.map(Int.init) == CompetitionRanking.ranks(scores))
+    }
+}
