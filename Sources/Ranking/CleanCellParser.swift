@@ -11,7 +11,8 @@ struct CleanCellParser {
     static let exactPowers: [Double] = (0...22).map { pow(10, Double($0)) }
 
     let catalog: KPICatalog
-    private var periods: [UInt64: (bytes: [UInt8], index: Int32)] = [:]
+    /// Period indexes by the period's bytes packed into an integer (with its length on top).
+    private var periods: [UInt64: Int32] = [:]
     private var periodIndex: [Period: Int32] = [:]
 
     init(catalog: KPICatalog) { self.catalog = catalog }
@@ -94,18 +95,22 @@ struct CleanCellParser {
         return RankingInput(columns: builder.columns)
     }
 
-    /// The index of the period spelled by the bytes, interning it on first sight.
+    /// The index of the period spelled by the bytes, interning it on first sight. Periods are
+    /// at most 7 bytes, so their bytes packed into one integer are the cache key.
     private mutating func period(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>,
                                  _ builder: inout CellColumns.Builder) -> Int32? {
-        let h = Interner.hash(buffer, r)
-        if let hit = periods[h], hit.bytes.elementsEqual(buffer[r]) { return hit.index }
+        guard r.count <= 7 else { return nil }
+        var packed: UInt64 = 0
+        for i in r { packed = packed << 8 | UInt64(buffer[i]) }
+        packed |= UInt64(r.count) << 56
+        if let hit = periods[packed] { return hit }
         guard let p = Period(String(decoding: buffer[r], as: UTF8.self)) else { return nil }
         let index: Int32
         if let known = periodIndex[p] { index = known } else {
             index = builder.addPeriod(p)
             periodIndex[p] = index
         }
-        periods[h] = (Array(buffer[r]), index)
+        periods[packed] = index
         return index
     }
 
