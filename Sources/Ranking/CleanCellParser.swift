@@ -153,6 +153,13 @@ struct Interner {
     private var lastBytes: [UInt8] = []
     private var lastIndex: Int32 = -1
 
+    /// Whether `bytes` equals `buffer[r]`, compared with `memcmp`.
+    @inline(__always) static func same(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        guard bytes.count == r.count else { return false }
+        guard let base = buffer.baseAddress, !r.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + r.lowerBound, r.count) == 0 }
+    }
+
     /// FNV-1a over the bytes.
     static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -163,9 +170,9 @@ struct Interner {
     /// The index of the bytes' text; `add` registers a text not seen before and returns its
     /// index. Nil when the bytes are not UTF-8.
     mutating func intern(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, add: (String) -> Int32) -> Int32? {
-        if lastIndex >= 0, lastBytes.count == r.count, lastBytes.elementsEqual(buffer[r]) { return lastIndex }
+        if lastIndex >= 0, Interner.same(lastBytes, buffer, r) { return lastIndex }
         let h = Interner.hash(buffer, r)
-        if let bucket = table[h], let hit = bucket.first(where: { $0.bytes.elementsEqual(buffer[r]) }) {
+        if let bucket = table[h], let hit = bucket.first(where: { Interner.same($0.bytes, buffer, r) }) {
             lastBytes = hit.bytes
             lastIndex = hit.index
             return hit.index
