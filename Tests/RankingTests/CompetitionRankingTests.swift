@@ -42,3 +42,16 @@ import Testing
         #expect(out.map(Int.init) == CompetitionRanking.ranks(scores))
     }
 }
+
+@Suite struct FastRanksPrecisionTests {
+    @Test func fastRanksSeparateScoresThatAFloatCannotTellApart() {
+        // 1 + 5e-8 and 1 + 2.5e-8 round to the same Float as 1, yet differ by more than the
+        // tie tolerance, so they must get different ranks.
+        let scores: [Double] = [1.0, 1.0 + 5e-8, 7, 1.0 + 2.5e-8, 1.0 - 3e-8, 1.0 + 5e-8 + 1e-12, .nan]
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 0, count: scores.count)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0, scratch: &scratch) }
+        #expect(out.map(Int.init) == CompetitionRanking.ranks(scores))
+        #expect(out.map(Int.init) == [5, 2, 1, 4, 6, 2, 0])
+    }
+}
