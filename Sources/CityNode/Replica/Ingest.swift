@@ -90,13 +90,13 @@ extension Node {
                 results.append(IngestResult(status: .rejected, reason: "quarantine_full"))
                 continue
             }
-            try database.prepare("INSERT OR IGNORE INTO origin (origin, trusted) VALUES (?, 0)").run([.text(header.origin)])
+            try database.cached("INSERT OR IGNORE INTO origin (origin, trusted) VALUES (?, 0)").run([.text(header.origin)])
             let r = try replica.offer(envelope)
             if r.status == .rejected || r.status == .duplicate || r.status == .stale {
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue
             }
-            try database.prepare("UPDATE item SET quarantine_peer = coalesce(quarantine_peer, ?) WHERE origin = ? AND hash = ?")
+            try database.cached("UPDATE item SET quarantine_peer = coalesce(quarantine_peer, ?) WHERE origin = ? AND hash = ?")
                 .run([.text(peer), .text(header.origin), .blob(envelope.headerHash)])
             results.append(IngestResult(status: .quarantined))
         }
