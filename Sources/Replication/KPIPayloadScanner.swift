@@ -1,4 +1,5 @@
 import Formats
+import Foundation
 import Model
 
 /// A byte-level check of `kpi/<period>` payloads that accepts the common shape (the one
@@ -97,7 +98,7 @@ struct KPIPayloadScanner {
         var flag: ValueFlag?
         var value: Bool? // true: a decimal string, false: null
         var sawUnit = false, sawScaled = false
-        var definition: Range<Int>?
+        var definitionCode: String?
         while true {
             skipWhitespace()
             let key = try plainString()
@@ -136,8 +137,16 @@ struct KPIPayloadScanner {
                 sawScaled = true
                 if pos < bytes.count && bytes[pos] == UInt8(ascii: "t") { try literal("true") } else { try literal("false") }
             } else if matches(key, "def") {
-                guard definition == nil else { throw Undecided() }
-                definition = try skipObject()
+                guard definitionCode == nil else { throw Undecided() }
+                let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
+                if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = DefinitionCache.shared.match(rest) {
+                    definitionCode = known.code
+                    pos += known.length
+                } else {
+                    let range = try skipObject()
+                    guard let code = DefinitionCache.shared.validate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Undecided() }
+                    definitionCode = code
+                }
             } else {
                 throw Undecided()
             }
@@ -146,10 +155,8 @@ struct KPIPayloadScanner {
         }
         guard let code, let flag, let value, sawUnit else { throw Undecided() }
         if flag == .suppressed ? value : !value { throw Undecided() }
-        if let definition {
-            let slice = UnsafeBufferPointer(rebasing: bytes[definition])
-            guard let carried = DefinitionCache.shared.code(ofDefinition: slice),
-                  carried.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[code])) else { throw Undecided() }
+        if let definitionCode {
+            guard definitionCode.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[code])) else { throw Undecided() }
         } else if !catalog.contains(string(code)) {
             throw Undecided()
         }
@@ -304,36 +311,69 @@ struct KPIPayloadScanner {
     }
 }
 
-/// Codes of carried `def` objects already validated, keyed by their exact bytes: a city sends
-/// the same definitions with every period, so each is parsed and checked once per process.
-/// Bounded; emptied when full.
+/// Codes of carried `def` objects already validated, with their exact bytes: a city sends the
+/// same definitions with every period, so each is parsed and checked once per process. A lookup
+/// hashes only the first bytes at a `def` and compares candidates with the payload in place,
+/// so a known definition costs one short hash and one `memcmp`. Bounded; emptied when full.
 final class DefinitionCache: @unchecked Sendable {
     static let shared = DefinitionCache()
     /// Most definitions remembered before the cache is emptied.
     static let capacity = 4096
+    /// Bytes at the start of a definition that select its bucket (they include its code).
+    static let prefixLength = 64
+    /// Most definitions kept per bucket, so crafted look-alike prefixes cannot make lookups slow.
+    static let bucketLimit = 8
 
-    /// The bytes of one definition, hashed in one pass rather than byte by byte.
-    private struct Key: Hashable {
+    private struct Entry {
         let bytes: [UInt8]
-        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+        let code: String
     }
 
-    // `lock` guards `codes`.
+    // `lock` guards `buckets` and `count`.
     private let lock = NSLockLike()
-    private var codes: [Key: String] = [:]
+    private var buckets: [Int: [Entry]] = [:]
+    private var count = 0
+
+    private static func bucket(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(prefixLength))))
+        return hasher.finalize()
+    }
+
+    /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
+    /// its length in bytes and its code. Those bytes are then exactly the `def` value, since a
+    /// valid JSON object ends where it closes.
+    func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: String)? {
+        let key = DefinitionCache.bucket(rest)
+        return lock.withLock { () -> (length: Int, code: String)? in
+            guard let entries = buckets[key] else { return nil }
+            for entry in entries where entry.bytes.count <= rest.count {
+                let same = entry.bytes.withUnsafeBufferPointer { stored in
+                    memcmp(stored.baseAddress!, rest.baseAddress!, stored.count) == 0
+                }
+                if same { return (entry.bytes.count, entry.code) }
+            }
+            return nil
+        }
+    }
 
     /// The code of the definition in `bytes` if they are a valid `def` object as
-    /// `KPIPayload(json:)` reads it (parsed with the nesting left below a payload's `def`), else nil.
-    func code(ofDefinition bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let key = Key(bytes: Array(bytes))
-        if let code = lock.withLock({ codes[key] }) { return code }
+    /// `KPIPayload(json:)` reads it (parsed with the nesting left below a payload's `def`),
+    /// remembering it; nil otherwise.
+    func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let copy = Array(bytes)
         var limits = Verifier.payloadLimits
         limits.maxDepth -= Verifier.definitionDepth
-        guard let json = try? JSONReader.parse(key.bytes, limits: limits),
+        guard let json = try? JSONReader.parse(copy, limits: limits),
               let definition = try? KPIDefinition(json: json, context: "KPI definition") else { return nil }
+        let key = DefinitionCache.bucket(bytes)
         lock.withLock {
-            if codes.count >= DefinitionCache.capacity { codes.removeAll() }
-            codes[key] = definition.code
+            if count >= DefinitionCache.capacity { buckets.removeAll(); count = 0 }
+            var entries = buckets[key] ?? []
+            if entries.count >= DefinitionCache.bucketLimit { entries.removeFirst(); count -= 1 }
+            entries.append(Entry(bytes: copy, code: definition.code))
+            buckets[key] = entries
+            count += 1
         }
         return definition.code
     }
