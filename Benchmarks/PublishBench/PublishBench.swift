@@ -2,7 +2,7 @@
 // 300 KPIs × 10 periods: building + signing its records (target ≤ 50 ms), verifying records
 // (target ≥ 3,000/s on one core, printed against `openssl speed ed25519` in the same run), and
 // ingesting (verify + merge + store) through a node (target ≥ 3,000 records/s).
-// Build and run: swift build -c release --product bench-publish && .build/release/bench-publish [--verify-only]
+// Build and run: swift build -c release --product bench-publish && .build/release/bench-publish [--verify-only | --ingest-only]
 import BenchSupport
 import CityNode
 import Crypto
@@ -184,15 +184,19 @@ struct PublishBench {
     static func main() throws {
         let city = BenchCity()
         print("bench-publish: a city with \(BenchCity.kpiCount) KPIs × \(BenchCity.periods.count) periods (\(city.values.count) values)")
-        let key = try Ed25519SigningKey.generate()
-        let records = try measureBuild(city, key: key)
-        try measureVerify(city, records, key: key)
-        // `--verify-only` stops here, so a profiler sees the verifier alone.
-        if CommandLine.arguments.contains("--verify-only") { return }
+        // `--verify-only` and `--ingest-only` run one measurement, so a profiler sees it alone.
+        let only = CommandLine.arguments.dropFirst().first
+        if only != "--ingest-only" {
+            let key = try Ed25519SigningKey.generate()
+            let records = try measureBuild(city, key: key)
+            try measureVerify(city, records, key: key)
+            if only == "--verify-only" { return }
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-publish-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try measureIngest(city, dir: dir)
+        if only == "--ingest-only" { return }
         try measurePublish(city, dir: dir)
     }
 }
