@@ -132,7 +132,16 @@ func measureVerify(_ city: BenchCity, _ records: [Envelope], key: Ed25519Signing
     let lean = city.leanRecords(key: key, firstN: 100)
     let carried = verifyRate(kpiRecords, chain: chain)
     let known = verifyRate(lean, chain: chain, catalog: city.catalog)
+    // The payload check alone, without signature and hash: the byte scanner against the tree parse.
+    let payload = kpiRecords[0].payload!
+    let subject: Subject = .kpi(BenchCity.periods[0])
+    let scanned = CPUClock.rate(seconds: 1, batch: 8) { _ = try? Verifier.validatePayload(payload, subject: subject) }
+    let parsed = CPUClock.rate(seconds: 1, batch: 8) {
+        _ = try? KPIPayload(json: JSONReader.parse(payload, limits: .init(maxDepth: 16)), period: BenchCity.periods[0])
+    }
     let baseline = try OpenSSLSpeed.ed25519(seconds: 3)
+    print(String(format: "payload check alone (%d bytes, carried defs): Verifier.validatePayload %.0f /s, JSONReader + KPIPayload(json:) %.0f /s",
+                 payload.count, scanned, parsed))
     print(String(format: "verify 300-KPI records carrying 241 defs (payload %d bytes): %.0f /s per core; ratio to openssl %.2f  target >= 3000 /s",
                  kpiRecords[0].payload!.count, carried, carried / baseline.verify))
     print(String(format: "verify 300-KPI records of known codes, no defs (payload %d bytes): %.0f /s per core; ratio to openssl %.2f  target >= 3000 /s",

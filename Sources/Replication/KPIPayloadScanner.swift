@@ -23,6 +23,8 @@ struct KPIPayloadScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let catalog: KPICatalog
     private var pos = 0
+    /// The definition cache as it was at this payload's first `def`.
+    private var definitions: DefinitionCache.Snapshot?
 
     private init(bytes: UnsafeBufferPointer<UInt8>, catalog: KPICatalog) {
         self.bytes = bytes
@@ -98,7 +100,7 @@ struct KPIPayloadScanner {
         var flag: ValueFlag?
         var value: Bool? // true: a decimal string, false: null
         var sawUnit = false, sawScaled = false
-        var definitionCode: String?
+        var definitionCode: [UInt8]?
         while true {
             skipWhitespace()
             let key = try plainString()
@@ -139,7 +141,8 @@ struct KPIPayloadScanner {
             } else if matches(key, "def") {
                 guard definitionCode == nil else { throw Undecided() }
                 let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
-                if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = DefinitionCache.shared.match(rest) {
+                if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
+                if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = definitions?.match(rest) {
                     definitionCode = known.code
                     pos += known.length
                 } else {
@@ -156,7 +159,8 @@ struct KPIPayloadScanner {
         guard let code, let flag, let value, sawUnit else { throw Undecided() }
         if flag == .suppressed ? value : !value { throw Undecided() }
         if let definitionCode {
-            guard definitionCode.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[code])) else { throw Undecided() }
+            guard definitionCode.count == code.count,
+                  memcmp(definitionCode, bytes.baseAddress! + code.lowerBound, code.count) == 0 else { throw Undecided() }
         } else if !catalog.contains(string(code)) {
             throw Undecided()
         }
@@ -300,10 +304,7 @@ struct KPIPayloadScanner {
 
     private func matches(_ text: PlainString, _ name: StaticString) -> Bool {
         let n = name.utf8CodeUnitCount
-        guard text.range.count == n else { return false }
-        let p = name.utf8Start
-        for i in 0..<n where bytes[text.range.lowerBound + i] != p[i] { return false }
-        return true
+        return text.range.count == n && memcmp(bytes.baseAddress! + text.range.lowerBound, name.utf8Start, n) == 0
     }
 
     private func string(_ range: Range<Int>) -> String {
@@ -324,29 +325,22 @@ final class DefinitionCache: @unchecked Sendable {
     /// Most definitions kept per bucket, so crafted look-alike prefixes cannot make lookups slow.
     static let bucketLimit = 8
 
-    private struct Entry {
+    struct Entry {
         let bytes: [UInt8]
-        let code: String
+        /// The definition's code, as bytes to compare with the value's `kpi`.
+        let code: [UInt8]
     }
 
-    // `lock` guards `buckets` and `count`.
-    private let lock = NSLockLike()
-    private var buckets: [Int: [Entry]] = [:]
-    private var count = 0
+    /// An immutable copy of the cache (copy-on-write, so taking it costs one retain): a payload
+    /// takes one and looks up all its definitions without locking.
+    struct Snapshot {
+        fileprivate let buckets: [UInt64: [Entry]]
 
-    private static func bucket(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(prefixLength))))
-        return hasher.finalize()
-    }
-
-    /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
-    /// its length in bytes and its code. Those bytes are then exactly the `def` value, since a
-    /// valid JSON object ends where it closes.
-    func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: String)? {
-        let key = DefinitionCache.bucket(rest)
-        return lock.withLock { () -> (length: Int, code: String)? in
-            guard let entries = buckets[key] else { return nil }
+        /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
+        /// its length in bytes and its code. Those bytes are then exactly the `def` value, since
+        /// a valid JSON object ends where it closes.
+        func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: [UInt8])? {
+            guard let entries = buckets[DefinitionCache.bucket(rest)] else { return nil }
             for entry in entries where entry.bytes.count <= rest.count {
                 let same = entry.bytes.withUnsafeBufferPointer { stored in
                     memcmp(stored.baseAddress!, rest.baseAddress!, stored.count) == 0
@@ -357,10 +351,37 @@ final class DefinitionCache: @unchecked Sendable {
         }
     }
 
+    // `lock` guards `buckets` and `count`.
+    private let lock = NSLockLike()
+    private var buckets: [UInt64: [Entry]] = [:]
+    private var count = 0
+
+    /// The current contents, for lock-free lookups during one payload.
+    func snapshot() -> Snapshot { lock.withLock { Snapshot(buckets: buckets) } }
+
+    /// A multiply-xor hash of the first `prefixLength` bytes, read eight at a time. Not keyed:
+    /// colliding prefixes only share a bucket, which `bucketLimit` keeps short.
+    fileprivate static func bucket(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = min(bytes.count, prefixLength)
+        let raw = UnsafeRawBufferPointer(bytes)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(raw[i])) &* 0xC4CE_B9FE_1A85_EC53
+            i += 1
+        }
+        return h ^ (h >> 29)
+    }
+
     /// The code of the definition in `bytes` if they are a valid `def` object as
     /// `KPIPayload(json:)` reads it (parsed with the nesting left below a payload's `def`),
     /// remembering it; nil otherwise.
-    func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let copy = Array(bytes)
         var limits = Verifier.payloadLimits
         limits.maxDepth -= Verifier.definitionDepth
@@ -371,10 +392,10 @@ final class DefinitionCache: @unchecked Sendable {
             if count >= DefinitionCache.capacity { buckets.removeAll(); count = 0 }
             var entries = buckets[key] ?? []
             if entries.count >= DefinitionCache.bucketLimit { entries.removeFirst(); count -= 1 }
-            entries.append(Entry(bytes: copy, code: definition.code))
+            entries.append(Entry(bytes: copy, code: Array(definition.code.utf8)))
             buckets[key] = entries
             count += 1
         }
-        return definition.code
+        return Array(definition.code.utf8)
     }
 }
