@@ -133,6 +133,21 @@ import Testing
         #expect(!Self.verifierAccepts(Array(duplicate.utf8)))
     }
 
+    @Test func aRememberedDefinitionFollowedByOtherBytesIsStillRefused() {
+        let d = KPIDefinition(code: "LOCAL.BENCHES", name: "Benches", unit: "count", direction: .higher, field: ActionField.allCases[1])
+        let def = JSONWriter.string(d.json)
+        func payload(_ afterDef: String) -> [UInt8] {
+            Array((#"{"period":"2024","values":[{"kpi":"LOCAL.BENCHES","value":"3","flag":"ok","unit":"count","def":"# + def + afterDef + "]}").utf8)
+        }
+        // The first payload puts the definition in the cache; the others reuse its bytes.
+        #expect(KPIPayloadScanner.check(payload("}"), period: Self.period) == .valid)
+        #expect(KPIPayloadScanner.check(payload("}"), period: Self.period) == .valid)
+        for tail in [#""x"}"#, "}}", ",}", "", #"}"#.dropLast() + " 1}"] {
+            #expect(Self.verifierAccepts(payload(String(tail))) == Self.fullParseAccepts(payload(String(tail))))
+            #expect(!Self.verifierAccepts(payload(String(tail))), "accepted a def followed by \(tail)")
+        }
+    }
+
     @Test func leavesDuplicateKeysInsideACarriedDefinitionToTheFullParse() {
         let text = #"{"period":"2024","values":[{"kpi":"LOCAL.TREES","value":"1","flag":"ok","unit":"count","def":{"code":"LOCAL.TREES","code":"LOCAL.TREES","name":"Trees","unit":"count","direction":"higher","field":"mobility"}}]}"#
         let bytes = Array(text.utf8)
