@@ -66,7 +66,7 @@ extension Node {
                 trust[header.origin] = trusted
             }
             if trusted {
-                let r = try replica.offer(envelope)
+                let r = try replica.offer(envelope, parsed: header)
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue
             }
@@ -91,7 +91,7 @@ extension Node {
                 continue
             }
             try database.cached("INSERT OR IGNORE INTO origin (origin, trusted) VALUES (?, 0)").run([.text(header.origin)])
-            let r = try replica.offer(envelope)
+            let r = try replica.offer(envelope, parsed: header)
             if r.status == .rejected || r.status == .duplicate || r.status == .stale {
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue

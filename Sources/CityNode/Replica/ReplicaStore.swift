@@ -17,10 +17,13 @@ final class ReplicaStore {
     init(database: Database) { self.database = database }
 
     /// Offers one envelope from a trusted source; returns the status and, for `rejected`, the reason.
-    func offer(_ envelope: Envelope) throws(StoreError) -> (status: PushStatus, reason: String?) {
+    /// `parsed` is the envelope's header when the caller has already parsed it (saves a parse).
+    func offer(_ envelope: Envelope, parsed: Header? = nil) throws(StoreError) -> (status: PushStatus, reason: String?) {
         let header: Header
-        do { header = try Verifier.header(of: envelope) } catch {
-            return (.rejected, error.code.rawValue)
+        if let parsed { header = parsed } else {
+            do { header = try Verifier.header(of: envelope) } catch {
+                return (.rejected, error.code.rawValue)
+            }
         }
         let chain: KeyChain
         if let known = chains[header.origin] { chain = known } else {
