@@ -320,6 +320,12 @@ final class DefinitionCache: @unchecked Sendable {
     static let shared = DefinitionCache()
     /// Most definitions remembered before the cache is emptied.
     static let capacity = 4096
+    /// Most bytes of definitions remembered before the cache is emptied, so large crafted
+    /// definitions cannot make it hold much memory.
+    static let maxBytes = 4 << 20
+    /// Largest definition remembered (honest ones are well under a kilobyte); larger ones are
+    /// checked each time.
+    static let maxEntryBytes = 64 << 10
     /// Bytes at the start of a definition that select its bucket (they include its code).
     static let prefixLength = 64
     /// Most definitions kept per bucket, so crafted look-alike prefixes cannot make lookups slow.
@@ -351,10 +357,14 @@ final class DefinitionCache: @unchecked Sendable {
         }
     }
 
-    // `lock` guards `buckets` and `count`.
+    // `lock` guards `buckets`, `count` and `byteCount`.
     private let lock = NSLockLike()
     private var buckets: [UInt64: [Entry]] = [:]
     private var count = 0
+    private var byteCount = 0
+
+    /// Bytes of definitions currently remembered.
+    var storedBytes: Int { lock.withLock { byteCount } }
 
     /// The current contents, for lock-free lookups during one payload.
     func snapshot() -> Snapshot { lock.withLock { Snapshot(buckets: buckets) } }
@@ -387,15 +397,25 @@ final class DefinitionCache: @unchecked Sendable {
         limits.maxDepth -= Verifier.definitionDepth
         guard let json = try? JSONReader.parse(copy, limits: limits),
               let definition = try? KPIDefinition(json: json, context: "KPI definition") else { return nil }
+        let code = Array(definition.code.utf8)
+        guard copy.count <= DefinitionCache.maxEntryBytes else { return code }
         let key = DefinitionCache.bucket(bytes)
         lock.withLock {
-            if count >= DefinitionCache.capacity { buckets.removeAll(); count = 0 }
+            if count >= DefinitionCache.capacity || byteCount + copy.count > DefinitionCache.maxBytes {
+                buckets.removeAll()
+                count = 0
+                byteCount = 0
+            }
             var entries = buckets[key] ?? []
-            if entries.count >= DefinitionCache.bucketLimit { entries.removeFirst(); count -= 1 }
-            entries.append(Entry(bytes: copy, code: Array(definition.code.utf8)))
+            if entries.count >= DefinitionCache.bucketLimit {
+                byteCount -= entries.removeFirst().bytes.count
+                count -= 1
+            }
+            entries.append(Entry(bytes: copy, code: code))
             buckets[key] = entries
             count += 1
+            byteCount += copy.count
         }
-        return Array(definition.code.utf8)
+        return code
     }
 }

@@ -148,6 +148,19 @@ import Testing
         }
     }
 
+    @Test func definitionCacheStaysWithinItsByteBoundUnderLargeDefinitions() {
+        let padding = String(repeating: "x", count: 50_000)
+        for i in 0..<100 {
+            let d = KPIDefinition(code: "LOCAL.BIG\(i)", name: "Big \(i)", unit: "count", direction: .higher, field: ActionField.allCases[0])
+            var json = JSONWriter.string(d.json)
+            json.removeLast()
+            json += #","padding":""# + padding + #""}"#
+            let text = #"{"period":"2024","values":[{"kpi":"LOCAL.BIG\#(i)","value":"1","flag":"ok","unit":"count","def":"# + json + "}]}"
+            #expect(Self.verifierAccepts(Array(text.utf8)))
+            #expect(DefinitionCache.shared.storedBytes <= DefinitionCache.maxBytes)
+        }
+    }
+
     @Test func leavesDuplicateKeysInsideACarriedDefinitionToTheFullParse() {
         let text = #"{"period":"2024","values":[{"kpi":"LOCAL.TREES","value":"1","flag":"ok","unit":"count","def":{"code":"LOCAL.TREES","code":"LOCAL.TREES","name":"Trees","unit":"count","direction":"higher","field":"mobility"}}]}"#
         let bytes = Array(text.utf8)
