@@ -43,7 +43,7 @@ import TestSupport
         try fed.connect(0, 1); try fed.connect(1, 0)
         try fed.publish(1, code: "EGOV.ONLINE_SERVICES", period: "2024", value: "3")
         #expect(try fed.sync(0).exitCode == 0)
-        try fed.nodes[1].drawNewEpoch(restored: false)
+        try fed.nodes[1].drawNewEpoch(restored: true)  // a replaced epoch (restored: false only draws a first one)
         let newEpoch = try fed.nodes[1].currentEpoch().id
         var paths: [String] = []
         fed.faults = { _, _, request in paths.append(request.path); return nil }
