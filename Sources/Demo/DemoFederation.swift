@@ -1,0 +1,272 @@
+import CityNode
+import Foundation
+import Formats
+import Model
+import Ranking
+import Replication
+import Report
+
+/// What `citybench demo` is asked for.
+public struct DemoOptions: Sendable, Hashable {
+    /// The directory for the demo's homes, roster and report.
+    public var directory: String
+    /// Keep the nodes running after the report, until Ctrl-C.
+    public var keepRunning: Bool
+    /// Monte Carlo runs for the rank intervals.
+    public var uncertaintyRuns: Int
+
+    public init(directory: String, keepRunning: Bool = false, uncertaintyRuns: Int = RankingOptions.defaultUncertaintyRuns) {
+        self.directory = directory
+        self.keepRunning = keepRunning
+        self.uncertaintyRuns = uncertaintyRuns
+    }
+}
+
+/// One node of the demo federation once it is set up.
+public struct DemoNode: Sendable, Hashable {
+    public var city: String
+    /// The label it publishes under (the city name, or `city-…` when pseudonymous).
+    public var label: String
+    public var origin: String
+    public var home: String
+}
+
+/// What a finished demo produced.
+public struct DemoOutcome: Sendable {
+    public var nodes: [DemoNode]
+    /// Relay rounds until every node held every city's records.
+    public var rounds: Int
+    /// Records that reached a node only through another node (not from their origin directly).
+    public var relayedRecords: Int
+    /// Cells every node holds (the same at every node).
+    public var cells: Int
+    public var ranking: RankingResult
+    public var reportPath: String
+}
+
+/// `citybench demo` (design §9): six illustrative city nodes in `DIR/homes/`, their roster in
+/// `DIR/peers/`, connected in a line A–B–C–D–E–F so every record has to be relayed, merged
+/// until every node is complete, then ranked and reported (`DIR/report.html`).
+public enum DemoFederation {
+    /// Marks a directory the demo made, so a later run may clear it (and nothing else).
+    public static let markerFile = ".citybench-demo"
+    /// Most relay rounds before the demo gives up (a line of six needs five).
+    public static let maxRounds = 12
+
+    /// Runs the whole demo; `progress` receives each line to print, as it happens.
+    public static func run(_ options: DemoOptions, progress: (String) -> Void) throws(DemoError) -> DemoOutcome {
+        let dir = NodeHome(path: options.directory).path
+        try prepare(dir)
+        progress(DemoData.notice)
+        progress("Creating six city nodes in \(dir)/homes …")
+        var nodes: [Node] = []
+        var members: [DemoNode] = []
+        var envelopes: [[Envelope]] = []
+        for city in DemoData.cities {
+            let (node, member, published) = try makeNode(city, dir: dir)
+            progress("  \(pad(city.name, 14)) published \(published.count - 2) records as \(member.label)\(city.pseudonymous ? " (pseudonymous)" : "")")
+            nodes.append(node)
+            members.append(member)
+            envelopes.append(published)
+        }
+        try writeRoster(nodes, dir: dir)
+        progress("Wrote the roster (one descriptor per city) to \(dir)/peers; every node trusts it (peer import).")
+        try trustRoster(nodes, members: members)
+        progress("Peered in a line: " + members.map(\.label).joined(separator: " – ") + " (records must be relayed).")
+        let (rounds, relayed) = try relay(nodes, members: members, own: envelopes, progress: progress)
+        let cells = try verifyComplete(nodes, members: members)
+        progress("Every node is complete: \(members.count) cities, \(cells) identical cells at every node, \(relayed) records relayed.")
+
+        let federation: FederationCells
+        let result: RankingResult
+        do {
+            federation = try nodes[0].federationCells()
+            var rankingOptions = RankingOptions()
+            rankingOptions.uncertaintyRuns = options.uncertaintyRuns
+            result = try Ranker.rank(federation.input, catalog: federation.catalog, options: rankingOptions)
+        } catch {
+            throw DemoError(.rankingFailed, "ranking the demo federation failed: \(error)")
+        }
+        let reportPath = (dir as NSString).appendingPathComponent("report.html")
+        let html = DemoReport.html(result, catalog: federation.catalog)
+        guard FileManager.default.createFile(atPath: reportPath, contents: Data(html.utf8)) else {
+            throw DemoError(.directoryUnusable, "cannot write \(reportPath); check that \(dir) is writable")
+        }
+        for line in DemoReport.summary(result, rankedAt: members[0].label) { progress(line) }
+        progress("Wrote the full report to \(reportPath).")
+        return DemoOutcome(nodes: members, rounds: rounds, relayedRecords: relayed, cells: cells, ranking: result, reportPath: reportPath)
+    }
+
+    /// Makes `dir` ready: created if missing; a directory a previous demo made is cleared;
+    /// anything else that is not empty is refused, so the demo never deletes foreign files.
+    static func prepare(_ dir: String) throws(DemoError) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw DemoError(.directoryUnusable, "\(dir) is a file; pass a directory to 'citybench demo --dir'")
+            }
+            let entries = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            if !entries.isEmpty {
+                guard entries.contains(markerFile) else {
+                    throw DemoError(.directoryUnusable, "\(dir) is not empty and was not made by 'citybench demo'; choose another --dir")
+                }
+                for entry in entries { try? fm.removeItem(atPath: (dir as NSString).appendingPathComponent(entry)) }
+            }
+        }
+        do {
+            try fm.createDirectory(atPath: (dir as NSString).appendingPathComponent("homes"), withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: (dir as NSString).appendingPathComponent("peers"), withIntermediateDirectories: true)
+        } catch {
+            throw DemoError(.directoryUnusable, "cannot create \(dir); check that its parent directory is writable")
+        }
+        _ = fm.createFile(atPath: (dir as NSString).appendingPathComponent(markerFile), contents: Data((DemoData.notice + "\n").utf8))
+    }
+
+    /// `init`, data entry and `publish` for one city; returns the node, its roster entry and
+    /// everything it published (its key record first, then its records and head).
+    static func makeNode(_ city: DemoCity, dir: String) throws(DemoError) -> (Node, DemoNode, [Envelope]) {
+        let home = NodeHome(path: (dir as NSString).appendingPathComponent("homes/\(city.slug)"))
+        do {
+            let identity = try NodeInitializer.initialize(
+                home: home, options: InitOptions(city: city.name, country: "DE", region: city.pseudonymous ? nil : DemoData.region,
+                                                 pseudonymous: city.pseudonymous))
+            try applyDisclosure(city, home: home)
+            let node = try Node(home: home)
+            for definition in city.localKPIs { try node.defineKPI(definition) }
+            let catalog = try node.catalog()
+            let source = DemoData.notice
+            for year in DemoData.years {
+                if let population = city.population[year] {
+                    try node.setValue(code: KPIDefinition.populationCode, period: String(year), value: String(population), source: source)
+                }
+                for code in city.latest.keys.sorted() {
+                    guard let value = DemoData.value(city, code: code, year: year, catalog: catalog) else { continue }
+                    try node.setValue(code: code, period: String(year), value: value, source: source)
+                }
+            }
+            for p in city.projects {
+                try node.addProject(Project(id: "", name: p.name, field: p.field, category: p.category, status: p.status,
+                                            startYear: p.startYear, description: DemoData.notice, kpis: p.kpis))
+            }
+            let publication = try node.publish()
+            let published = try node.ownKeyRecords() + publication.records + (publication.head.map { [$0] } ?? [])
+            return (node, DemoNode(city: city.name, label: identity.label, origin: identity.origin, home: home.path), published)
+        } catch {
+            throw DemoError(.nodeFailed, "setting up the demo node \(city.name) failed: \(error)")
+        }
+    }
+
+    /// Adds the city's disclosure choices to its `node.json`: local KPIs are shared only when
+    /// named in the policy (design §4), so the cities that define one name it.
+    static func applyDisclosure(_ city: DemoCity, home: NodeHome) throws {
+        guard !city.localKPIs.isEmpty || city.projectCounts else { return }
+        let data = FileManager.default.contents(atPath: home.configurationFile) ?? Data()
+        var configuration = try NodeConfiguration(json: Array(data), file: home.configurationFile)
+        if !city.localKPIs.isEmpty {
+            configuration.disclosure["kpis"] = .object(JSONObject(pairs: city.localKPIs.map {
+                ($0.code, .object(JSONObject(pairs: [("share", .bool(true))])))
+            }))
+        }
+        if city.projectCounts { configuration.disclosure["projects"] = .string("counts") }
+        guard FileManager.default.createFile(atPath: home.configurationFile, contents: Data(configuration.json)) else {
+            throw DemoError(.directoryUnusable, "cannot write \(home.configurationFile)")
+        }
+    }
+
+    /// Writes one peer descriptor per node to `DIR/peers/<label>.json` (fresh keys each run).
+    static func writeRoster(_ nodes: [Node], dir: String) throws(DemoError) {
+        for node in nodes {
+            do {
+                let identity = try node.identity()
+                let path = (dir as NSString).appendingPathComponent("peers/\(identity.label).json")
+                guard FileManager.default.createFile(atPath: path, contents: Data(JSONWriter.bytes(identity.json, pretty: true) + [10])) else {
+                    throw DemoError(.directoryUnusable, "cannot write \(path)")
+                }
+            } catch let error as DemoError {
+                throw error
+            } catch {
+                throw DemoError(.nodeFailed, "reading a demo node's identity failed: \(error)")
+            }
+        }
+    }
+
+    /// Every node trusts every other origin of the roster (what `peer import DIR/peers` does).
+    static func trustRoster(_ nodes: [Node], members: [DemoNode]) throws(DemoError) {
+        for (i, node) in nodes.enumerated() {
+            for (j, other) in members.enumerated() where j != i {
+                do { try node.trust(origin: other.origin, label: other.label) } catch {
+                    throw DemoError(.nodeFailed, "\(members[i].label) could not trust \(other.label): \(error)")
+                }
+            }
+        }
+    }
+
+    /// Relays in a line until nothing new arrives: in each round every node is offered what
+    /// its two neighbours held at the start of the round. Returns the rounds and how many
+    /// records arrived at a node other than through their origin directly.
+    static func relay(_ nodes: [Node], members: [DemoNode], own: [[Envelope]],
+                      progress: (String) -> Void) throws(DemoError) -> (rounds: Int, relayed: Int) {
+        var held = own
+        var seen: [Set<[UInt8]>] = own.map { Set($0.map(\.headerBytes)) }
+        var origins: [Set<String>] = members.map { [$0.origin] }
+        let originOf = Dictionary(uniqueKeysWithValues: own.enumerated().flatMap { i, list in list.map { ($0.headerBytes, members[i].origin) } })
+        var relayed = 0
+        var round = 0
+        while round < maxRounds {
+            round += 1
+            let snapshot = held
+            var arrived = 0
+            for i in nodes.indices {
+                for j in [i - 1, i + 1] where nodes.indices.contains(j) {
+                    let fresh = snapshot[j].filter { !seen[i].contains($0.headerBytes) }
+                    guard !fresh.isEmpty else { continue }
+                    let results: [IngestResult]
+                    do { results = try nodes[i].ingest(fresh, relayedBy: members[j].label) } catch {
+                        throw DemoError(.nodeFailed, "\(members[i].label) could not apply what \(members[j].label) sent: \(error)")
+                    }
+                    for (envelope, result) in zip(fresh, results) {
+                        guard result.status == .accepted || result.status == .duplicate else {
+                            throw DemoError(.nodeFailed, "\(members[i].label) answered '\(result.status.rawValue)'\(result.reason.map { " (\($0))" } ?? "") to a record relayed by \(members[j].label)")
+                        }
+                        seen[i].insert(envelope.headerBytes)
+                        held[i].append(envelope)
+                        let origin = originOf[envelope.headerBytes] ?? ""
+                        origins[i].insert(origin)
+                        if origin != members[j].origin { relayed += 1 }
+                        arrived += 1
+                    }
+                }
+            }
+            let line = members.indices.map { "\(members[$0].label) \(origins[$0].count)/\(members.count)" }.joined(separator: ", ")
+            progress("  round \(round): \(arrived) records moved; cities held: \(line)")
+            if arrived == 0 || origins.allSatisfy({ $0.count == members.count }) { break }
+        }
+        guard origins.allSatisfy({ $0.count == members.count }) else {
+            throw DemoError(.incomplete, "after \(round) rounds some demo nodes still lack cities; the federation did not converge")
+        }
+        return (round, relayed)
+    }
+
+    /// Checks that every node ranks the same cells of all six cities; returns the cell count.
+    static func verifyComplete(_ nodes: [Node], members: [DemoNode]) throws(DemoError) -> Int {
+        var reference: Set<Cell>?
+        for (i, node) in nodes.enumerated() {
+            let federation: FederationCells
+            do { federation = try node.federationCells() } catch {
+                throw DemoError(.nodeFailed, "\(members[i].label) could not read its merged data: \(error)")
+            }
+            guard Set(federation.origins) == Set(members.map(\.origin)) else {
+                throw DemoError(.incomplete, "\(members[i].label) holds records of \(federation.origins.count) of \(members.count) cities")
+            }
+            let cells = Set(federation.input.cells)
+            if let reference, reference != cells {
+                throw DemoError(.incomplete, "\(members[i].label) holds different cells from \(members[0].label)")
+            }
+            reference = cells
+        }
+        return reference?.count ?? 0
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+}
