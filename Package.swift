@@ -61,7 +61,12 @@ let package = Package(
 
         // MARK: Benchmarks (programs that print figures against a baseline measured in the same run)
         /// Ed25519 sign/verify rates on one thread against `openssl speed ed25519`.
-        .executableTarget(name: "bench-crypto", dependencies: ["Crypto"], path: "Benchmarks/CryptoBench"),
+        .executableTarget(name: "bench-crypto", dependencies: ["Crypto", "BenchSupport"], path: "Benchmarks/CryptoBench"),
+        /// Shared helpers of the benchmark programs: CPU clock, `openssl speed` baseline.
+        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport"),
+        /// Building, signing, verifying and ingesting 300-KPI records (issue 3, design §10).
+        .executableTarget(name: "bench-publish", dependencies: ["BenchSupport", "CityNode", "Crypto", "Formats", "Model", "Publishing", "Replication"],
+                          path: "Benchmarks/PublishBench"),
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
         .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
         /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.

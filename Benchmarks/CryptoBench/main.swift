@@ -1,6 +1,7 @@
 // bench-crypto: Ed25519 sign and verify rates on one thread, against `openssl speed ed25519`
 // measured in the same run (design §10: ingest and authenticated requests are bounded by
 // Ed25519 verification). Build with `swift build -c release --product bench-crypto`.
+import BenchSupport
 import Crypto
 import Foundation
 
@@ -14,51 +15,8 @@ let message = [UInt8](repeating: 0x5a, count: 20)
 /// A record-header-sized message (design §4 headers are 150–300 bytes), for the realistic rate.
 let headerMessage = [UInt8](repeating: 0x5a, count: 200)
 
-/// User CPU seconds of this process (`getrusage`), the clock `openssl speed` reports by default
-/// (it counts operations per user-CPU second unless given `-elapsed`), so that other load on a
-/// shared machine does not skew the ratio.
-func userCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-}
-
-/// Calls `body` in batches until `seconds` of user CPU time have passed; returns calls per
-/// user-CPU second.
-func rate(seconds: Int, _ body: () -> Void) -> Double {
-    let start = userCPUSeconds()
-    var calls = 0
-    var elapsed = 0.0
-    while elapsed < Double(seconds) {
-        for _ in 0..<64 { body() }
-        calls += 64
-        elapsed = userCPUSeconds() - start
-    }
-    return Double(calls) / elapsed
-}
-
-/// Runs `openssl speed -seconds N ed25519` and returns its sign/s and verify/s columns.
-func opensslSpeed(seconds: Int) throws -> (sign: Double, verify: Double) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = ["speed", "-seconds", String(seconds), "ed25519"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    // " 253 bits EdDSA (Ed25519)   0.0000s   0.0001s  23456.7   8765.4"
-    guard let line = text.split(separator: "\n").last(where: { $0.contains("(Ed25519)") }) else {
-        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "no Ed25519 line in openssl speed output"])
-    }
-    let numbers = line.split(separator: " ").compactMap { Double($0) }
-    guard numbers.count >= 2 else {
-        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "unexpected openssl speed line: \(line)"])
-    }
-    return (numbers[numbers.count - 2], numbers[numbers.count - 1])
-}
+func rate(seconds: Int, _ body: () -> Void) -> Double { CPUClock.rate(seconds: Double(seconds), body) }
+func opensslSpeed(seconds: Int) throws -> (sign: Double, verify: Double) { try OpenSSLSpeed.ed25519(seconds: seconds) }
 
 let key = try Ed25519SigningKey.generate()
 let verifier = key.verifier

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # GET /v1/health keep-alive throughput: citybench's HTTPServer vs nginx serving the same bytes
 # (design §10 target: >= 0.9x nginx, plain HTTP and HTTPS). Everything listens on 127.0.0.1 and is
-# stopped at the end. Usage: Benchmarks/HTTPBench/run.sh   (env: DURATION=5s CONNECTIONS=50 THREADS=2 ROUNDS=1)
+# stopped at the end. Besides req/s it prints each server's CPU time per request, which stays
+# meaningful on a shared machine where throughput swings with other load (a 50-thread server
+# then wins CPU share from nginx's two workers, flattering the ratio). Usage: Benchmarks/HTTPBench/run.sh   (env: DURATION=5s CONNECTIONS=50 THREADS=2 ROUNDS=1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -16,11 +16,14 @@ public struct NodeIdentity: Sendable, Hashable {
     public var url: String?
     /// `sha256//` + base64 SHA-256 of the TLS certificate's SubjectPublicKeyInfo.
     public var tlsPin: String
+    /// The origin's key-record envelopes, oldest first (design §4), so a receiver can verify
+    /// records signed after a key rotation without waiting for the chain to arrive by sync.
+    public var keys: [JSONValue] = []
 
-    /// `{"origin","label","publicKey","url","tlsPin"}` in that order.
+    /// `{"origin","label","publicKey","url","tlsPin","keys"}` in that order.
     public var json: JSONValue {
         .object(JSONObject(pairs: [("origin", .string(origin)), ("label", .string(label)), ("publicKey", .string(publicKey)),
-                                   ("url", .string(url)), ("tlsPin", .string(tlsPin))]))
+                                   ("url", .string(url)), ("tlsPin", .string(tlsPin)), ("keys", .array(keys))]))
     }
 
     /// The label for `origin`: the city's name, or a pseudonym derived from the origin id.
@@ -57,7 +60,9 @@ extension Node {
             throw NodeError(.invalidKeys, "the TLS certificate \(certPath) is missing or unreadable")
         }
         let pin = try NodeKeys.tlsPin(certificatePEM: String(decoding: cert, as: UTF8.self))
-        return NodeIdentity(origin: origin, label: NodeIdentity.label(origin: origin, configuration: configuration),
-                            publicKey: publicKey, url: configuration.url, tlsPin: pin)
+        var identity = NodeIdentity(origin: origin, label: NodeIdentity.label(origin: origin, configuration: configuration),
+                                    publicKey: publicKey, url: configuration.url, tlsPin: pin)
+        identity.keys = try ownKeyRecords().map(\.json)
+        return identity
     }
 }

@@ -13,6 +13,8 @@ struct Connection {
     private var deadline: ConnectionDeadline
     private var parser: HTTPRequestParser
     private var date = HTTPDate()
+    /// Bytes of the shared body budget this connection holds for its current request.
+    private var reservedBodyBytes = 0
 
     init(
         fd: Int32, transport: ConnectionTransport, peer: String, acceptedAt: MonotonicInstant,
@@ -34,6 +36,7 @@ struct Connection {
     private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     mutating func run() {
+        defer { releaseBody() }
         guard transport.handshake(until: deadline.current.deadline) else { return }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: configuration.readChunkBytes, alignment: 16)
         defer { buffer.deallocate() }
@@ -50,6 +53,10 @@ struct Connection {
                 return
             case .needMoreData(let phase):
                 if phase == .idle && server.isShuttingDown { return }
+                if phase == .body && !reserveBody() {
+                    sendFinal(.bodyBudgetExhausted)
+                    return
+                }
                 deadline.observe(phase: phase, receivedBytes: receivedBytes, now: .now())
                 if phase == .body, parser.takeContinueRequest() {
                     let sent = Connection.continueResponse.withUnsafeBytes {
@@ -74,10 +81,27 @@ struct Connection {
         }
     }
 
+    /// Grows this connection's share of the body budget to what the parser holds; false if refused.
+    /// Checked before each further read, so a connection can be at most one read ahead of its share.
+    private mutating func reserveBody() -> Bool {
+        let needed = parser.bodyBytesReceived - reservedBodyBytes
+        guard needed > 0 else { return true }
+        guard server.reserveBodyBytes(needed) else { return false }
+        reservedBodyBytes += needed
+        return true
+    }
+
+    private mutating func releaseBody() {
+        guard reservedBodyBytes > 0 else { return }
+        server.releaseBodyBytes(reservedBodyBytes)
+        reservedBodyBytes = 0
+    }
+
     /// Answers one framed request; returns whether the connection stays open.
     private mutating func respond(to request: HTTPRequest) -> Bool {
         let started = MonotonicInstant.now()
         let response = handler(request)
+        releaseBody()  // the handler is done with the body; release before the client can see the response
         let keepAlive = request.wantsKeepAlive && !server.isShuttingDown
         let bytes = response.encoded(
             keepAlive: keepAlive, requestVersion: request.version, omitBody: request.method == "HEAD", date: date.now())
@@ -101,6 +125,7 @@ struct Connection {
         server.accessLog.record(
             method: nil, path: nil, status: response.status.code, bytes: response.body.count,
             milliseconds: seconds * 1000, peer: peer)
+        releaseBody()  // before lingering, which may take a while and holds no body
         if sent { lingeringClose() }
     }
 

@@ -111,6 +111,9 @@ public struct HTTPRequestParser: Sendable {
         return continueRequested
     }
 
+    /// Body bytes of the current request received so far (after chunked decoding).
+    public var bodyBytesReceived: Int { body.count }
+
     /// Whether bytes of a further request are already buffered (pipelining).
     public var hasBufferedBytes: Bool { consumed < buffer.count }
 

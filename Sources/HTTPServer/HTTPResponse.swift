@@ -60,6 +60,11 @@ public struct HTTPResponse: Sendable, Hashable {
     public static let requestTimeout = HTTPResponse.error(
         .requestTimeout, code: "request_timeout", message: "The request was not received in time; send it again.")
 
+    /// 503 when all connections together already hold `maxBufferedBodyBytesTotal` of request bodies.
+    public static let bodyBudgetExhausted = HTTPResponse.error(
+        .serviceUnavailable, code: "server_busy",
+        message: "The server is receiving too much data right now; try again shortly.", headers: ["Retry-After": "1"])
+
     /// 500 for a handler that could not produce a response.
     public static let internalError = HTTPResponse.error(
         .internalServerError, code: "internal_error", message: "The server failed to answer; try again later.")

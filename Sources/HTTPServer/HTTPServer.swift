@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A small, hardened HTTP/1.1 server: blocking-style I/O on one thread per connection (capped at
 /// `maxConnections`), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
@@ -17,7 +18,8 @@ import Glibc
 /// record cannot stretch them), and idle connections also wake when shutdown begins.
 ///
 /// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
-/// `acceptThreadRunning` are only touched under `condition`; the rest is immutable after init.
+/// `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
+/// `stopping` is atomic and the rest is immutable after init.
 public final class HTTPServer: @unchecked Sendable {
     /// The configuration the server was created with.
     public let configuration: ServerConfiguration
@@ -30,6 +32,9 @@ public final class HTTPServer: @unchecked Sendable {
     private let tlsContext: TLSContext?
     private let condition = NSCondition()
     private var state = State.created
+    /// Mirrors `state != .running` for connection threads, which check it twice per request
+    /// without taking `condition`.
+    private let stopping = Atomic<Bool>(false)
     private var listenFD: Int32 = -1
     private var boundPort: UInt16 = 0
     private var connections: [UInt64: Int32] = [:]
@@ -39,6 +44,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// which wakes the accept loop and every idle keep-alive connection at once.
     private let wakeRead: Int32
     private let wakeWrite: Int32
+    /// Guards `bufferedBodyBytes`, kept apart from `condition` so uploads do not contend with accepts.
+    private let bodyBudgetLock = NSLock()
+    private var bufferedBodyBytes = 0
 
     private enum State {
         case created, running, shuttingDown, stopped
@@ -110,6 +118,7 @@ public final class HTTPServer: @unchecked Sendable {
             return
         }
         state = .shuttingDown
+        stopping.store(true, ordering: .sequentiallyConsistent)
         condition.unlock()
 
         var byte: UInt8 = 1
@@ -127,11 +136,32 @@ public final class HTTPServer: @unchecked Sendable {
         accessLog.stop()
     }
 
+    /// Reserves `count` bytes of the shared body budget; false when that would exceed `maxBufferedBodyBytesTotal`.
+    func reserveBodyBytes(_ count: Int) -> Bool {
+        bodyBudgetLock.lock()
+        defer { bodyBudgetLock.unlock() }
+        guard bufferedBodyBytes + count <= configuration.maxBufferedBodyBytesTotal else { return false }
+        bufferedBodyBytes += count
+        return true
+    }
+
+    /// Returns `count` reserved bytes to the shared body budget.
+    func releaseBodyBytes(_ count: Int) {
+        bodyBudgetLock.lock()
+        bufferedBodyBytes -= count
+        bodyBudgetLock.unlock()
+    }
+
+    /// Request-body bytes all connections hold right now.
+    var heldBodyBytes: Int {
+        bodyBudgetLock.lock()
+        defer { bodyBudgetLock.unlock() }
+        return bufferedBodyBytes
+    }
+
     /// Whether shutdown has begun (responses then carry `Connection: close`).
     var isShuttingDown: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return state != .running
+        stopping.load(ordering: .sequentiallyConsistent)
     }
 
     // MARK: - Accepting

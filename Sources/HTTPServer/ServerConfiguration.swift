@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxHeaderCount: Int
     /// Largest accepted request body after chunked decoding, in bytes; larger gets 413.
     public var maxBodyBytes: Int
+    /// Most request-body bytes all connections may hold at once; a body that would go beyond it gets
+    /// 503 and close, so 512 slow uploads cannot pin 512 × `maxBodyBytes` of memory.
+    public var maxBufferedBodyBytesTotal: Int
     /// Longest accepted chunk-size line (hex size plus extensions) in a chunked body, in bytes; longer gets 400.
     public var maxChunkLineBytes: Int
     /// Total time allowed to receive a request's head (and the TLS handshake on a new connection); then 408.
@@ -56,6 +59,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxHeaderCount = 100
         self.maxBodyBytes = 8 * 1024 * 1024
         self.maxChunkLineBytes = 1024
+        self.maxBufferedBodyBytesTotal = 256 * 1024 * 1024
         self.headerReadTimeout = 10
         self.bodyIdleTimeout = 15
         self.sendIdleTimeout = 15

@@ -78,6 +78,29 @@ import Testing
         try expectRejection("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n", status: 413, code: "payload_too_large", server: server)
     }
 
+    @Test func refusesBodiesBeyondTheSharedBodyBudgetAndReleasesItAfterwards() throws {
+        let server = try TestServer.start {
+            $0.maxBufferedBodyBytesTotal = 100_000
+            $0.readChunkBytes = 4096
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        let first = try #require(RawClient(port: server.port))
+        first.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 90000\r\n\r\n" + String(repeating: "a", count: 80_000))
+        var waited = 0
+        while server.heldBodyBytes < 70_000 && waited < 400 {
+            usleep(25_000)
+            waited += 1
+        }
+        #expect(server.heldBodyBytes >= 70_000)
+        try expectRejection("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + String(repeating: "b", count: 50_000), status: 503, code: "server_busy", server: server)
+        first.send(String(repeating: "a", count: 10_000))
+        #expect(first.readResponse()?.text == #"{"received":90000}"#)
+        #expect(server.heldBodyBytes == 0)
+        let third = try #require(RawClient(port: server.port))
+        third.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + String(repeating: "c", count: 50_000))
+        #expect(third.readResponse()?.text == #"{"received":50000}"#)
+    }
+
     @Test func rejectsRequestLineOverTheLimit() throws {
         let server = try TestServer.start()
         defer { server.shutdown(gracePeriod: 1) }
@@ -283,6 +306,44 @@ import Testing
         #expect(!log.contents.contains("hunter2"))
         #expect(server.metrics.requestCount(route: "/query", status: 200) == 1)
         #expect(server.metrics.requestCount(route: Router.unmatchedLabel, status: 404) == 1)
+    }
+
+    @Test func servesPlainHTTPOnIPv6LoopbackAndReportsThePeer() throws {
+        let server = try HTTPServer(configuration: ServerConfiguration(host: "::1", port: 0), handler: TestServer.router.handler, accessLog: AccessLog(sink: LogCapture().sink))
+        try server.start()
+        defer { server.shutdown(gracePeriod: 1) }
+        let result = try runTool("/usr/bin/curl", ["-sS", "-g", "http://[::1]:\(server.port)/peer"])
+        #expect(result.output == "::1")
+    }
+
+    @Test func survivesMutatedRequestsOverTheSocket() throws {
+        let server = try TestServer.start {
+            $0.maxBodyBytes = 64
+            $0.headerReadTimeout = 2
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        let valid = Array("POST /echo?x=%41 HTTP/1.1\r\nHost: n\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nPOST /echo HTTP/1.1\r\nHost: n\r\nContent-Length: 2\r\n\r\nokGET /v1/health HTTP/1.1\r\nHost: n\r\n\r\n".utf8)
+        let interesting: [UInt8] = Array("\r\n :;%0fF-\t9".utf8) + [0, 0x7F, 0xFF]
+        var generator = SeededGenerator(seed: 7)
+        var statuses: Set<Int> = []
+        for _ in 0..<150 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = interesting.randomElement(using: &generator)!
+                case 1: bytes.insert(interesting.randomElement(using: &generator)!, at: index)
+                default: bytes.remove(at: index)
+                }
+            }
+            let client = try #require(RawClient(port: server.port))
+            client.send(bytes)
+            Glibc.shutdown(client.fd, Int32(SHUT_WR))  // EOF tells the server nothing more is coming
+            while let response = client.readResponse() { statuses.insert(response.status) }
+        }
+        #expect(statuses.isSubset(of: [200, 400, 404, 405, 413, 414, 417, 431, 501, 505]))
+        #expect(statuses.contains(200) && statuses.contains(400))
+        #expect(TestServer.answersHealth(server))
     }
 
     @Test func refusesPlainHTTPOnANonLoopbackAddress() throws {

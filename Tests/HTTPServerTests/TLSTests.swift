@@ -3,7 +3,8 @@ import Testing
 @testable import HTTPServer
 
 /// Runs a command-line tool with `input` on stdin; returns its exit status and stdout+stderr.
-func runTool(_ path: String, _ arguments: [String], input: String = "", timeout: Double = 30) throws -> (status: Int32, output: String) {
+/// `keepInputOpen` delays closing stdin, for interactive tools that act on input while connected.
+func runTool(_ path: String, _ arguments: [String], input: String = "", keepInputOpen: Double = 0, timeout: Double = 30) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -14,6 +15,7 @@ func runTool(_ path: String, _ arguments: [String], input: String = "", timeout:
     process.standardInput = stdin
     try process.run()
     stdin.fileHandleForWriting.write(Data(input.utf8))
+    if keepInputOpen > 0 { usleep(UInt32(keepInputOpen * 1_000_000)) }
     try stdin.fileHandleForWriting.close()
     let deadline = Date(timeIntervalSinceNow: timeout)
     while process.isRunning && Date() < deadline { usleep(10_000) }
@@ -23,11 +25,14 @@ func runTool(_ path: String, _ arguments: [String], input: String = "", timeout:
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// A throwaway self-signed ECDSA P-256 certificate made with the openssl CLI, once per test run.
+/// A throwaway self-signed ECDSA P-256 certificate made with the openssl CLI, once per test run,
+/// in a directory removed when the test process exits.
 enum TestCertificate {
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("citybench-http-tls-\(getpid())")
+
     static let files: TLSConfiguration? = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("citybench-http-tls-\(getpid())")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestCertificate.directory) }
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         let result = try? runTool("/usr/bin/openssl", [
@@ -89,6 +94,17 @@ enum TestCertificate {
             #expect(!result.output.contains(#"{"status":"ok"}"#))
         }
         #expect(try sClient(server.port, []).output.contains(#"{"status":"ok"}"#))
+    }
+
+    /// OpenSSL 3 already refuses client-initiated renegotiation by default; this pins that down
+    /// together with SSL_OP_NO_RENEGOTIATION, so a future SSL_OP_ALLOW_CLIENT_RENEGOTIATION fails here.
+    @Test func refusesRenegotiationAndCompression() throws {
+        let server = try startTLSServer()
+        defer { server.shutdown(gracePeriod: 1) }
+        let result = try runTool("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2"], input: "R\n", keepInputOpen: 1)
+        #expect(result.output.contains("Compression: NONE"))
+        #expect(result.output.contains("RENEGOTIATING"))
+        #expect(result.output.contains("no renegotiation"))
     }
 
     @Test func servesKeepAliveRequestsOverTLSToCurl() throws {
