@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
-        .testTarget(name: "DemoTests", dependencies: ["Demo", "CityNode", "Ranking", "Report", "Model", "Formats", "Replication", "Crypto", "Store", "citybench", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "CityNode", "Ranking", "Report", "Model", "Formats", "Replication", "Publishing", "Crypto", "Store", "citybench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
