@@ -18,10 +18,19 @@ enum DemoCommand {
         run: { args, ctx in
             var options = DemoOptions(directory: args.value("dir") ?? defaultDirectory, keepRunning: args.flag("keep-running"))
             if let n = try args.int("uncertainty", command: "demo", range: 0...100_000) { options.uncertaintyRuns = n }
-            _ = try DemoFederation.run(options) { line in
+            let interrupt = DemoInterrupt()
+            let outcome = try DemoFederation.run(options, interrupted: { interrupt.requested }) { line in
                 ctx.out.line(line)
                 ctx.out.flush()
             }
+            if options.keepRunning {
+                ctx.out.line("The nodes keep running; press Ctrl-C to stop them.")
+                for node in outcome.nodes { ctx.out.line("  \(DemoFederation.pad(node.label, 18)) \(node.url ?? "(no server)")  home \(node.home)") }
+                ctx.out.flush()
+                interrupt.wait()
+                ctx.out.line("Stopping the demo nodes.")
+            }
+            outcome.stop()
             return CommandLineTool.success
         })
 }

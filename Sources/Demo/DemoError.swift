@@ -10,6 +10,8 @@ public struct DemoError: Error, Equatable, Sendable, CustomStringConvertible {
         case incomplete
         /// Ranking or writing the report failed.
         case rankingFailed = "ranking_failed"
+        /// Ctrl-C (or SIGTERM) stopped the demo between two steps.
+        case interrupted
     }
 
     public let code: Code

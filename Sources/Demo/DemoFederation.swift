@@ -29,6 +29,8 @@ public struct DemoNode: Sendable, Hashable {
     public var label: String
     public var origin: String
     public var home: String
+    /// The node's HTTPS address while its server runs.
+    public var url: String?
 }
 
 /// What a finished demo produced.
@@ -42,6 +44,8 @@ public struct DemoOutcome: Sendable {
     public var cells: Int
     public var ranking: RankingResult
     public var reportPath: String
+    /// Stops whatever still runs (the nodes' servers); calling it twice is harmless.
+    public var stop: @Sendable () -> Void = {}
 }
 
 /// `citybench demo` (design §9): six illustrative city nodes in `DIR/homes/`, their roster in
@@ -53,8 +57,13 @@ public enum DemoFederation {
     /// Most relay rounds before the demo gives up (a line of six needs five).
     public static let maxRounds = 12
 
-    /// Runs the whole demo; `progress` receives each line to print, as it happens.
-    public static func run(_ options: DemoOptions, progress: (String) -> Void) throws(DemoError) -> DemoOutcome {
+    /// Runs the whole demo; `progress` receives each line to print, as it happens, and
+    /// `interrupted` is asked between steps whether the user pressed Ctrl-C.
+    public static func run(_ options: DemoOptions, interrupted: () -> Bool = { false },
+                           progress: (String) -> Void) throws(DemoError) -> DemoOutcome {
+        func checkpoint() throws(DemoError) {
+            if interrupted() { throw DemoError(.interrupted, "stopped by Ctrl-C; the demo's nodes were closed (what was made so far stays in \(options.directory))") }
+        }
         let dir = NodeHome(path: options.directory).path
         try prepare(dir)
         progress(DemoData.notice)
@@ -63,6 +72,7 @@ public enum DemoFederation {
         var members: [DemoNode] = []
         var envelopes: [[Envelope]] = []
         for city in DemoData.cities {
+            try checkpoint()
             let (node, member, published) = try makeNode(city, dir: dir)
             progress("  \(pad(city.name, 14)) published \(published.count - 2) records as \(member.label)\(city.pseudonymous ? " (pseudonymous)" : "")")
             nodes.append(node)
@@ -73,10 +83,12 @@ public enum DemoFederation {
         progress("Wrote the roster (one descriptor per city) to \(dir)/peers; every node trusts it (peer import).")
         try trustRoster(nodes, members: members)
         progress("Peered in a line: " + members.map(\.label).joined(separator: " – ") + " (records must be relayed).")
-        let (rounds, relayed) = try relay(nodes, members: members, own: envelopes, progress: progress)
+        try checkpoint()
+        let (rounds, relayed) = try relay(nodes, members: members, own: envelopes, checkpoint: checkpoint, progress: progress)
         let cells = try verifyComplete(nodes, members: members)
         progress("Every node is complete: \(members.count) cities, \(cells) identical cells at every node, \(relayed) records relayed.")
 
+        try checkpoint()
         let federation: FederationCells
         let result: RankingResult
         do {
@@ -151,7 +163,7 @@ public enum DemoFederation {
             }
             let publication = try node.publish()
             let published = try node.ownKeyRecords() + publication.records + (publication.head.map { [$0] } ?? [])
-            return (node, DemoNode(city: city.name, label: identity.label, origin: identity.origin, home: home.path), published)
+            return (node, DemoNode(city: city.name, label: identity.label, origin: identity.origin, home: home.path, url: nil), published)
         } catch {
             throw DemoError(.nodeFailed, "setting up the demo node \(city.name) failed: \(error)")
         }
@@ -205,7 +217,7 @@ public enum DemoFederation {
     /// Relays in a line until nothing new arrives: in each round every node is offered what
     /// its two neighbours held at the start of the round. Returns the rounds and how many
     /// records arrived at a node other than through their origin directly.
-    static func relay(_ nodes: [Node], members: [DemoNode], own: [[Envelope]],
+    static func relay(_ nodes: [Node], members: [DemoNode], own: [[Envelope]], checkpoint: () throws(DemoError) -> Void,
                       progress: (String) -> Void) throws(DemoError) -> (rounds: Int, relayed: Int) {
         var held = own
         var seen: [Set<[UInt8]>] = own.map { Set($0.map(\.headerBytes)) }
@@ -214,6 +226,7 @@ public enum DemoFederation {
         var relayed = 0
         var round = 0
         while round < maxRounds {
+            try checkpoint()
             round += 1
             let snapshot = held
             var arrived = 0
@@ -268,5 +281,5 @@ public enum DemoFederation {
         return reference?.count ?? 0
     }
 
-    static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+    public static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
 }

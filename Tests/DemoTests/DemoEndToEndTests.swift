@@ -104,3 +104,33 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: foreign.file("thesis.txt")))
     }
 }
+
+@Suite struct DemoKeepRunningTests {
+    @Test func keepRunningWaitsForCtrlCThenStopsCleanlyWithExitZero() throws {
+        let dir = TemporaryDirectory(prefix: "demo-keep")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["demo", "--dir", dir.file("out"), "--uncertainty", "0", "--keep-running"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read until the demo says it waits; bounded by the demo finishing its work, not by a clock.
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("press Ctrl-C") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }  // the process ended without waiting
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(text.contains("press Ctrl-C"), "\(text)")
+        #expect(process.isRunning)
+        process.interrupt()  // SIGINT, as Ctrl-C sends
+        text += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("Stopping the demo nodes."))
+    }
+}
