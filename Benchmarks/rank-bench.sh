@@ -11,4 +11,7 @@ python3 -c 'import pandas' 2>/dev/null || {
 }
 dir="${1:-$(mktemp -d)}"
 swift build -c release --product bench-rank
+echo "== default options (1000 uncertainty runs for rank intervals)"
 .build/release/bench-rank --dir "$dir" --pandas Benchmarks/rank_pandas.py
+echo "== like for like with the pandas baseline (no uncertainty runs)"
+.build/release/bench-rank --dir "$dir" --pandas Benchmarks/rank_pandas.py --uncertainty 0

@@ -4,7 +4,8 @@
 // in the same invocation, checks both overall scores agree to 1e-9 and prints seconds and ratios.
 // Targets (design §10): ≤ 1 s for the full size (release), ≥ 5× pandas, linear in cells.
 //
-// usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100]
+// usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N]
+// (`--uncertainty 0` ranks like the pandas baseline, which computes no rank intervals).
 import Foundation
 import Formats
 import Model
@@ -28,14 +29,16 @@ var pandasScript = "Benchmarks/rank_pandas.py"
 var python = "/usr/bin/env"
 var pythonArgs = ["python3"]
 var sizes = [10, 50, 100]
+var options = RankingOptions()
 while let a = arguments.next() {
     switch a {
     case "--dir": dir = arguments.next() ?? dir
     case "--pandas": pandasScript = arguments.next() ?? pandasScript
     case "--python": python = arguments.next() ?? python; pythonArgs = []
     case "--sizes": sizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--uncertainty": options.uncertaintyRuns = Int(arguments.next() ?? "") ?? options.uncertaintyRuns
     default:
-        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100]\n".utf8))
+        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N]\n".utf8))
         exit(64)
     }
 }
@@ -109,7 +112,7 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 
 let catalogPath = dir + "/catalog.json"
 try writeCatalog(to: catalogPath)
-print("bench-rank: \(kpiCount) KPIs x \(periods.count) periods; cities scaled to 10/50/100 % of \(fullCities); default options (min-max, 1000 uncertainty runs)")
+print("bench-rank: \(kpiCount) KPIs x \(periods.count) periods; cities scaled to 10/50/100 % of \(fullCities); default method (min-max), \(options.uncertaintyRuns) uncertainty runs")
 var results: [(percent: Int, cells: Int, swift: Double, pandas: Double)] = []
 for percent in sizes {
     let cities = fullCities * percent / 100
@@ -123,7 +126,7 @@ for percent in sizes {
     let (catalog, _) = try CatalogFile.load(path: catalogPath)
     let input = try CellCSV.load(path: csvPath, catalog: catalog)
     let loaded = clock.now
-    let result = try Ranker.rank(input, catalog: catalog)
+    let result = try Ranker.rank(input, catalog: catalog, options: options)
     let ranked = clock.now
     try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
     let end = clock.now

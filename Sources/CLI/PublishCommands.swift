@@ -37,17 +37,24 @@ enum PublishCommands {
                 ctx.out.line("Nothing changed since the last publication; nothing was signed.")
                 return CommandLineTool.success
             }
+            let signed = result.records.compactMap { signedLine($0.headerBytes) }
             if args.flag("verbose") {
-                for record in result.records {
-                    if let header = try? Header.parse(record.headerBytes) {
-                        ctx.out.line("signed n=\(header.n) \(header.subject.map(\.description) ?? header.kind.rawValue)")
-                    }
-                }
+                for line in signed { ctx.out.line("signed n=\(line.n) \(line.name)") }
             }
-            let subjects = result.records.compactMap { try? Header.parse($0.headerBytes).subject?.description }
+            let subjects = signed.filter(\.isSubject).map(\.name)
             ctx.out.line("Published \(result.records.count) record\(result.records.count == 1 ? "" : "s") (\(subjects.joined(separator: ", "))) and head n=\(n).")
             return CommandLineTool.success
         })
+
+    /// The `n` and subject (or header kind) of a signed header, for the summary lines. A plain
+    /// function rather than `try?` inside the command closure: the Swift 6.3 optimizer crashes
+    /// (SIL ownership verifier) on the latter in release builds.
+    static func signedLine(_ headerBytes: [UInt8]) -> (n: Int, name: String, isSubject: Bool)? {
+        let header: Header
+        do { header = try Header.parse(headerBytes) } catch { return nil }
+        if let subject = header.subject { return (header.n, subject.description, true) }
+        return (header.n, header.kind.rawValue, false)
+    }
 
     static let retract = CommandSpec(
         path: ["retract"], summary: "Publish a retraction of a subject (profile, projects or kpi/<period>).",

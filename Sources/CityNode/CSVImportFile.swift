@@ -5,8 +5,11 @@ import Formats
 enum CSVImportFile {
     static func open(path: String, file: String) throws(NodeError) -> (CSVReader, CSVHeader) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NodeError(.invalidInput, "cannot read \(path): no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw NodeError(.invalidInput, "cannot read \(path): it is a directory, not a CSV file")
         }
         let reader: CSVReader
         let first: CSVRecord?

@@ -106,6 +106,6 @@ struct KPIValueWriter {
         try statement.bind(.real(noise), at: 7)
         try statement.bind(.integer(time), at: 8)
         while try statement.step() {}
-        statement.reset()
+        statement.rewind()
     }
 }

@@ -17,8 +17,13 @@ extension Node {
             while try stmt.step() {
                 let code = stmt.text(0)
                 let unit = catalog[code]?.unit ?? ""
-                let fields = [code, stmt.text(1), stmt.text(2), unit, stmt.text(3), stmt.text(4)]
-                write(fields.map(CSVField.quoted).joined(separator: ",") + "\n")
+                var line = CSVField.quoted(code)
+                for field in [stmt.text(1), stmt.text(2), unit, stmt.text(3), stmt.text(4)] {
+                    line += ","
+                    line += CSVField.quoted(field)
+                }
+                line += "\n"
+                write(line)
             }
         }
     }
@@ -27,7 +32,8 @@ extension Node {
 /// Quoting of one CSV field for output (RFC 4180): quoted only when it holds `,`, `"`, CR or LF.
 enum CSVField {
     static func quoted(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
+        // Bytes, not Characters: a grapheme walk per field would dominate a large export.
+        guard text.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

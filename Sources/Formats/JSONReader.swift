@@ -87,7 +87,9 @@ public struct JSONReader {
         guard depth <= limits.maxDepth else { throw error(.tooDeep, "JSON nesting deeper than \(limits.maxDepth) levels") }
         pos += 1
         var object = JSONObject()
-        var seen = Set<String>()
+        // Duplicate keys: a linear scan while objects are small (the common case: no hashing,
+        // no allocation), a set once they grow.
+        var seen: Set<String>? = nil
         skipWhitespace()
         if pos < buffer.count && buffer[pos] == UInt8(ascii: "}") { pos += 1; return .object(object) }
         while true {
@@ -96,7 +98,16 @@ public struct JSONReader {
             guard buffer[pos] == UInt8(ascii: "\"") else { throw error(.unexpectedCharacter, "expected a member name in quotes") }
             let keyOffset = pos
             let key = try parseString()
-            guard seen.insert(key).inserted else {
+            let duplicate: Bool
+            if seen != nil {
+                duplicate = !seen!.insert(key).inserted
+            } else if object.count < 16 {
+                duplicate = object.keys.contains(key)
+            } else {
+                seen = Set(object.keys)
+                duplicate = !seen!.insert(key).inserted
+            }
+            guard !duplicate else {
                 throw JSONError(code: .duplicateKey, offset: keyOffset, message: "duplicate key \"\(key.prefix(40))\" in a JSON object")
             }
             skipWhitespace()
@@ -167,12 +178,15 @@ public struct JSONReader {
     private mutating func parseString() throws(JSONError) -> String {
         pos += 1 // opening quote
         let start = pos
+        var asciiOnly = true
         // Fast path: no escapes.
         while pos < buffer.count {
             let b = buffer[pos]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<pos])
                 pos += 1
+                // ASCII needs no validation (the common case for keys, codes and numbers).
+                if asciiOnly { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONError(code: .invalidUTF8, offset: start, message: "JSON string is not valid UTF-8")
                 }
@@ -180,6 +194,7 @@ public struct JSONReader {
             }
             if b == 92 { break }
             if b < 0x20 { throw error(.controlCharacter, "unescaped control character in a JSON string") }
+            if b >= 0x80 { asciiOnly = false }
             pos += 1
         }
         // Slow path with escapes.

@@ -22,9 +22,38 @@ public struct DecimalValue: Hashable, Comparable, Sendable, CustomStringConverti
     /// Parses decimal text strictly: optional sign, digits, an optional fraction; no exponent,
     /// no spaces, no `NaN`/`Infinity`. Returns nil for anything else.
     public init?(_ text: String, style: Style = .point) {
-        guard let canonical = DecimalValue.normalise(text, style: style),
-              let d = Decimal(string: canonical, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        guard let canonical = DecimalValue.normalise(text, style: style) else { return nil }
+        if let fast = DecimalValue.exact(canonical) {
+            self.decimal = fast
+            return
+        }
+        guard let d = Decimal(string: canonical, locale: DecimalValue.posix) else { return nil }
         self.decimal = d
+    }
+
+    /// The locale whose decimal mark is `.`, made once (creating a Locale per parse is slow).
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
+    /// Builds the decimal directly from canonical text of up to 19 digits (the common case),
+    /// without Foundation's locale-aware scanner.
+    private static func exact(_ canonical: String) -> Decimal? {
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = -1
+        var negative = false
+        for c in canonical.utf8 {
+            switch c {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): fraction = 0
+            default:
+                digits += 1
+                if digits > 19 { return nil }
+                mantissa = mantissa * 10 + UInt64(c - 48)
+                if fraction >= 0 { fraction += 1 }
+            }
+        }
+        let exponent = fraction > 0 ? -fraction : 0
+        return Decimal(sign: negative && mantissa != 0 ? .minus : .plus, exponent: exponent, significand: Decimal(mantissa))
     }
 
     /// Parses or throws a sentence naming the offending text and `what` it was meant to be.

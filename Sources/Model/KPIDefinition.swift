@@ -51,10 +51,23 @@ public struct KPIDefinition: Hashable, Sendable, Codable {
     /// A KPI code is 3 to 64 characters of `A-Z`, `0-9`, `_` and `.`, starting with a letter and
     /// with at least one `.` separating a prefix from the name (e.g. `MOB.EV_CHARGERS`).
     public static func validateCode(_ code: String) throws(ModelError) {
-        let b = Array(code.utf8)
-        let allowed = b.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 46 }
-        guard (3...64).contains(b.count), allowed, let first = b.first, first >= 65 && first <= 90,
-              b.contains(46), b.last != 46, !code.contains("..") else {
+        var valid = false
+        let count = code.utf8.count
+        if (3...64).contains(count) {
+            valid = true
+            var previous: UInt8 = 46
+            var dots = 0
+            for (i, c) in code.utf8.enumerated() {
+                let upper = c >= 65 && c <= 90
+                let allowed = upper || (c >= 48 && c <= 57) || c == 95 || c == 46
+                // Starts with a letter; no empty segment (no leading, trailing or double dot).
+                if !allowed || (i == 0 && !upper) || (c == 46 && previous == 46) { valid = false; break }
+                if c == 46 { dots += 1 }
+                previous = c
+            }
+            if previous == 46 || dots == 0 { valid = false }
+        }
+        guard valid else {
             throw ModelError(.malformedCode, "malformed KPI code '\(code)' (expected upper-case letters, digits, '_' and '.', such as MOB.EV_CHARGERS)")
         }
     }

@@ -8,7 +8,7 @@ enum BestPracticeFinder {
         guard top > 0 else { return [] }
         var byCity: [String: [ProjectDescriptor]] = [:]
         for p in projects { byCity[p.cityKey, default: []].append(p) }
-        let keyOfLabel = Dictionary(uniqueKeysWithValues: zip(cities.labels, cities.keys))
+        let keyOfLabel = Dictionary(zip(cities.labels, cities.keys), uniquingKeysWith: { first, _ in first })
         var out: [BestPractice] = []
         func scope(_ name: String, _ ranked: [(city: String, origin: String?, rank: Int, score: Double)],
                    linked: (ProjectDescriptor) -> Bool) {

@@ -17,7 +17,9 @@ public enum CellCSV {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RankingError(.unreadableFile, "cannot read the cell CSV \(path)")
         }
-        return try load(bytes: Array(data), catalog: catalog, source: path)
+        var fast = CleanCellParser(catalog: catalog)
+        if let input = data.withUnsafeBytes({ fast.parse($0.bindMemory(to: UInt8.self)) }) { return input }
+        return try loadGeneral(bytes: Array(data), catalog: catalog, source: path)
     }
 
     /// Reads a cell CSV from bytes in memory (`source` names it in messages).

@@ -20,78 +20,81 @@ struct CleanCellParser {
     init(catalog: KPICatalog) { self.catalog = catalog }
 
     mutating func parse(_ bytes: [UInt8]) -> RankingInput? {
-        bytes.withUnsafeBufferPointer { buffer -> RankingInput? in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { return nil }
-            var pos = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            let end = buffer.count
-            if memchr(base + pos, 34, end - pos) != nil || memchr(base + pos, 13, end - pos) != nil { return nil }
-            // Header.
-            guard let nl = memchr(base + pos, 10, end - pos) else { return nil }
-            let headerEnd = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
-            let headerBytes = Array(buffer[pos..<headerEnd])
-            guard let header = String(validating: headerBytes, as: UTF8.self),
-                  header.filter({ $0 == ";" }).count <= header.filter({ $0 == "," }).count else { return nil }
-            let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard Set(names).count == names.count else { return nil }
-            func column(_ n: String...) -> Int? { n.lazy.compactMap { names.firstIndex(of: $0) }.first }
-            guard let cityCol = column("city"), let kpiCol = column("kpi", "code"), let periodCol = column("period"),
-                  let valueCol = column("value") else { return nil }
-            let scaledCol = column("scaled"), unitCol = column("unit")
-            let width = names.count
-            pos = headerEnd + 1
-            var starts = [Int](repeating: 0, count: width + 1)
-            var cells: [Cell] = []
-            cells.reserveCapacity((end - pos) / 28)
-            while pos < end {
-                if base[pos] == 10 { pos += 1; continue }
-                // Split one line into `width` fields: starts[i] ..< starts[i+1]-1.
-                var field = 0
-                starts[0] = pos
-                var i = pos
-                while i < end && base[i] != 10 {
-                    if base[i] == 44 {
-                        field += 1
-                        if field >= width { return nil }
-                        starts[field] = i + 1
-                    }
-                    i += 1
+        bytes.withUnsafeBufferPointer { parse($0) }
+    }
+
+    /// Parses bytes in place (e.g. a file's `Data`, without copying it into an array).
+    mutating func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> RankingInput? {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return nil }
+        var pos = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let end = buffer.count
+        if memchr(base + pos, 34, end - pos) != nil || memchr(base + pos, 13, end - pos) != nil { return nil }
+        // Header.
+        guard let nl = memchr(base + pos, 10, end - pos) else { return nil }
+        let headerEnd = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+        let headerBytes = Array(buffer[pos..<headerEnd])
+        guard let header = String(validating: headerBytes, as: UTF8.self),
+              header.filter({ $0 == ";" }).count <= header.filter({ $0 == "," }).count else { return nil }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard Set(names).count == names.count else { return nil }
+        func column(_ n: String...) -> Int? { n.lazy.compactMap { names.firstIndex(of: $0) }.first }
+        guard let cityCol = column("city"), let kpiCol = column("kpi", "code"), let periodCol = column("period"),
+              let valueCol = column("value") else { return nil }
+        let scaledCol = column("scaled"), unitCol = column("unit")
+        let width = names.count
+        pos = headerEnd + 1
+        var starts = [Int](repeating: 0, count: width + 1)
+        var cells: [Cell] = []
+        cells.reserveCapacity((end - pos) / 28)
+        while pos < end {
+            if base[pos] == 10 { pos += 1; continue }
+            // Split one line into `width` fields: starts[i] ..< starts[i+1]-1.
+            var field = 0
+            starts[0] = pos
+            var i = pos
+            while i < end && base[i] != 10 {
+                if base[i] == 44 {
+                    field += 1
+                    if field >= width { return nil }
+                    starts[field] = i + 1
                 }
-                guard field == width - 1 else { return nil }
-                starts[width] = i + 1
-                pos = i + 1
-                func range(_ c: Int) -> Range<Int> { starts[c]..<(starts[c + 1] - 1) }
-                let cityRange = range(cityCol)
-                guard !cityRange.isEmpty, let city = cities.intern(buffer, cityRange) else { return nil }
-                guard let kpi = kpis.intern(buffer, range(kpiCol)) else { return nil }
-                let known: Bool
-                if let k = knownKPI[kpi] { known = k } else {
-                    known = kpi == KPIDefinition.populationCode || catalog.contains(kpi)
-                    knownKPI[kpi] = known
-                }
-                guard known, let period = period(buffer, range(periodCol)) else { return nil }
-                let valueRange = range(valueCol)
-                var value: Double? = nil
-                if !valueRange.isEmpty {
-                    guard let v = CleanCellParser.number(buffer, valueRange) else { return nil }
-                    value = v
-                }
-                var scaled = false
-                if let s = scaledCol {
-                    switch String(decoding: buffer[range(s)], as: UTF8.self).lowercased() {
-                    case "true", "1", "yes": scaled = true
-                    case "false", "0", "no", "": scaled = false
-                    default: return nil
-                    }
-                }
-                var unit: String? = nil
-                if let u = unitCol, !range(u).isEmpty {
-                    guard let text = units.intern(buffer, range(u)) else { return nil }
-                    unit = text
-                }
-                cells.append(Cell(city: city, kpi: kpi, period: period, value: value, scaled: scaled, unit: unit))
+                i += 1
             }
-            return RankingInput(cells: cells)
+            guard field == width - 1 else { return nil }
+            starts[width] = i + 1
+            pos = i + 1
+            func range(_ c: Int) -> Range<Int> { starts[c]..<(starts[c + 1] - 1) }
+            let cityRange = range(cityCol)
+            guard !cityRange.isEmpty, let city = cities.intern(buffer, cityRange) else { return nil }
+            guard let kpi = kpis.intern(buffer, range(kpiCol)) else { return nil }
+            let known: Bool
+            if let k = knownKPI[kpi] { known = k } else {
+                known = kpi == KPIDefinition.populationCode || catalog.contains(kpi)
+                knownKPI[kpi] = known
+            }
+            guard known, let period = period(buffer, range(periodCol)) else { return nil }
+            let valueRange = range(valueCol)
+            var value: Double? = nil
+            if !valueRange.isEmpty {
+                guard let v = CleanCellParser.number(buffer, valueRange) else { return nil }
+                value = v
+            }
+            var scaled = false
+            if let s = scaledCol {
+                switch String(decoding: buffer[range(s)], as: UTF8.self).lowercased() {
+                case "true", "1", "yes": scaled = true
+                case "false", "0", "no", "": scaled = false
+                default: return nil
+                }
+            }
+            var unit: String? = nil
+            if let u = unitCol, !range(u).isEmpty {
+                guard let text = units.intern(buffer, range(u)) else { return nil }
+                unit = text
+            }
+            cells.append(Cell(city: city, kpi: kpi, period: period, value: value, scaled: scaled, unit: unit))
         }
+        return RankingInput(cells: cells)
     }
 
     private mutating func period(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Period? {

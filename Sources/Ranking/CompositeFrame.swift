@@ -49,42 +49,60 @@ struct CompositeFrame: Sendable {
     /// For geometric aggregation `scores` must hold the natural logs of scores in [1, 100].
     func aggregate(scores: [[Double]], kpiWeights: [Double], fieldWeights: [Double],
                    geometric: Bool) -> (fields: [[Double]], overall: [Double]) {
-        var fieldScores: [[Double]] = []
-        fieldScores.reserveCapacity(fields.count)
-        var num = [Double](repeating: 0, count: cityCount)
-        var den = [Double](repeating: 0, count: cityCount)
+        aggregate(scores: scores, kpiWeights: [kpiWeights], fieldWeights: [fieldWeights], geometric: geometric)[0]
+    }
+
+    /// The same for several weight sets at once (one per Monte Carlo run): the score matrix is
+    /// read once for all of them, and each set's arithmetic is exactly that of a lone call.
+    func aggregate(scores: [[Double]], kpiWeights: [[Double]], fieldWeights: [[Double]],
+                   geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+        let runs = kpiWeights.count
+        var fieldScores = [[[Double]]](repeating: [], count: runs)
+        // Sums laid out city-major (`c * runs + b`), so the inner loop walks contiguous memory.
+        var num = [Double](repeating: 0, count: runs * cityCount)
+        var den = [Double](repeating: 0, count: runs * cityCount)
+        var w = [Double](repeating: 0, count: runs)
         for (f, kpis) in kpisOfField.enumerated() {
             num.withUnsafeMutableBufferPointer { num in
                 den.withUnsafeMutableBufferPointer { den in
-                    for c in 0..<cityCount { num[c] = 0; den[c] = 0 }
+                    for i in 0..<(runs * cityCount) { num[i] = 0; den[i] = 0 }
                     for k in kpis {
-                        let w = kpiWeights[k]
-                        scores[k].withUnsafeBufferPointer { s in
-                            for c in 0..<cityCount {
-                                let v = s[c]
-                                if !v.isNaN { num[c] += w * v; den[c] += w }
+                        for b in 0..<runs { w[b] = kpiWeights[b][k] }
+                        w.withUnsafeBufferPointer { w in
+                            scores[k].withUnsafeBufferPointer { s in
+                                for c in 0..<cityCount {
+                                    let v = s[c]
+                                    if v.isNaN { continue }
+                                    let base = c * runs
+                                    for b in 0..<runs { num[base + b] += w[b] * v; den[base + b] += w[b] }
+                                }
                             }
                         }
                     }
                 }
             }
-            var out = [Double](repeating: .nan, count: cityCount)
             let eligible = fieldEligible[f]
-            for c in 0..<cityCount where eligible[c] {
-                out[c] = geometric ? exp(num[c] / den[c]) : num[c] / den[c]
+            for b in 0..<runs {
+                var out = [Double](repeating: .nan, count: cityCount)
+                for c in 0..<cityCount where eligible[c] {
+                    let q = num[c * runs + b] / den[c * runs + b]
+                    out[c] = geometric ? exp(q) : q
+                }
+                fieldScores[b].append(out)
             }
-            fieldScores.append(out)
         }
-        var overall = [Double](repeating: .nan, count: cityCount)
-        for c in 0..<cityCount where overallEligible[c] {
-            var n = 0.0, d = 0.0
-            for f in activeFields where fieldEligible[f][c] {
-                let w = fieldWeights[f]
-                n += w * (geometric ? log(fieldScores[f][c]) : fieldScores[f][c])
-                d += w
+        return (0..<runs).map { b in
+            var overall = [Double](repeating: .nan, count: cityCount)
+            for c in 0..<cityCount where overallEligible[c] {
+                var n = 0.0, d = 0.0
+                for f in activeFields where fieldEligible[f][c] {
+                    let weight = fieldWeights[b][f]
+                    n += weight * (geometric ? log(fieldScores[b][f][c]) : fieldScores[b][f][c])
+                    d += weight
+                }
+                overall[c] = geometric ? exp(n / d) : n / d
             }
-            overall[c] = geometric ? exp(n / d) : n / d
+            return (fieldScores[b], overall)
         }
-        return (fieldScores, overall)
     }
 }

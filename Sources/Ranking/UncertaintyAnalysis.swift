@@ -7,6 +7,9 @@ import Dispatch
 /// contain the point rank. Run `i` draws from its own stream of the seed, so the result does
 /// not depend on how runs are spread over threads.
 enum UncertaintyAnalysis {
+    /// Monte Carlo runs aggregated together over one pass of a score matrix.
+    static let runsPerBlock = 8
+
     /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point rank.
     static func run(frame: CompositeFrame, matrices: [[[Double]]], kpiWeights: [Double], fieldWeights: [Double],
                     geometric: Bool, runs: Int, seed: UInt64,
@@ -18,21 +21,34 @@ enum UncertaintyAnalysis {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
-            var slot = 0
             var scratch = CompetitionRanking.Scratch()
+            // Draw every run's choices from its own stream, then aggregate runs that share a
+            // normalisation method in blocks, reading each score matrix once per block.
+            var draws: [(method: Int, kw: [Double], fw: [Double])] = []
             for r in lower..<upper {
                 var rng = SeededGenerator(seed: seed, stream: UInt64(r) &+ 1)
                 let m = Int(rng.next() % UInt64(matrices.count))
                 let kw = kpiWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
                 let fw = fieldWeights.map { $0 * (1 + RankingOptions.weightNoise * rng.symmetric()) }
-                let result = frame.aggregate(scores: matrices[m], kpiWeights: kw, fieldWeights: fw, geometric: geometric)
-                ranks.withUnsafeMutableBufferPointer { all in
-                    for f in 0..<composites {
-                        let out = UnsafeMutableBufferPointer(rebasing: all[(slot + f * cities)..<(slot + (f + 1) * cities)])
-                        CompetitionRanking.fastRanks(f < composites - 1 ? result.fields[f] : result.overall, into: out, scratch: &scratch)
+                draws.append((m, kw, fw))
+            }
+            for m in matrices.indices {
+                let members = draws.indices.filter { draws[$0].method == m }
+                for start in stride(from: 0, to: members.count, by: runsPerBlock) {
+                    let block = Array(members[start..<min(start + runsPerBlock, members.count)])
+                    let results = frame.aggregate(scores: matrices[m], kpiWeights: block.map { draws[$0].kw },
+                                                  fieldWeights: block.map { draws[$0].fw }, geometric: geometric)
+                    for (j, offset) in block.enumerated() {
+                        let slot = offset * composites * cities
+                        ranks.withUnsafeMutableBufferPointer { all in
+                            for f in 0..<composites {
+                                let out = UnsafeMutableBufferPointer(rebasing: all[(slot + f * cities)..<(slot + (f + 1) * cities)])
+                                CompetitionRanking.fastRanks(f < composites - 1 ? results[j].fields[f] : results[j].overall,
+                                                             into: out, scratch: &scratch)
+                            }
+                        }
                     }
                 }
-                slot += composites * cities
             }
             collector.store(ranks, worker: worker)
         }

@@ -27,6 +27,7 @@ public enum HTMLReport {
         h += overallSection(r)
         h += heatMapSection(r)
         h += kpiSection(r, catalog: catalog)
+        h += groupSection(r)
         h += trendSection(r)
         h += bestPracticeSection(r)
         h += exclusionSection(r)
@@ -60,7 +61,7 @@ public enum HTMLReport {
         var order = r.overall.map(\.city)
         var seen = Set(order)
         for f in r.fields { for c in f.cities where seen.insert(c.city).inserted { order.append(c.city) } }
-        let lookup = r.fields.map { f in Dictionary(uniqueKeysWithValues: f.cities.map { ($0.city, $0.score) }) }
+        let lookup = r.fields.map { f in Dictionary(f.cities.map { ($0.city, $0.score) }, uniquingKeysWith: { first, _ in first }) }
         h += "<section class=\"chart\">"
         h += SVGChart.heatMap(title: "Field score per city and action field", columns: r.fields.map(\.field.rawValue),
                               rows: order.map { city in (city, lookup.map { $0[city] }) })
@@ -77,6 +78,20 @@ public enum HTMLReport {
             h += SVGChart.bars(title: "\(k.kpi): score per city (\(k.period))", xLabel: "Score (\(r.options.method.rawValue))",
                                rows: k.cities.map { ($0.city, $0.score) })
             h += shownNote(k.cities.count) + "</section>\n"
+        }
+        return h
+    }
+
+    static func groupSection(_ r: RankingResult) -> String {
+        guard r.options.group != .none else { return "" }
+        var h = "<h2 id=\"groups\">Peer groups (\(e(r.options.group.rawValue)))</h2>\n"
+        if r.groups.isEmpty { h += "<p>No group has two or more cities.</p>\n" }
+        for g in r.groups {
+            h += "<h3>\(e(g.group))</h3>\n<table><thead><tr><th>Rank</th><th>City</th><th>Score</th><th>Rank interval</th></tr></thead><tbody>\n"
+            for c in g.overall {
+                h += "<tr><td class=\"num\">\(c.rank)</td><td>\(e(c.city))</td><td class=\"num\">\(TextLayout.number(c.score))</td><td class=\"num\">\(TextLayout.interval(c.uncertainty))</td></tr>\n"
+            }
+            h += "</tbody></table>\n"
         }
         return h
     }

@@ -5,8 +5,11 @@ import Foundation
 enum SVGChart {
     /// Cities shown in one chart at most; the rest are stated, not drawn.
     static let maxRows = 60
+    /// Height of one city's row, in SVG units.
     static let rowHeight = 18.0
+    /// Space left of the plot for city labels.
     static let labelWidth = 190.0
+    /// Width of the plotting area.
     static let plotWidth = 440.0
 
     static func escape(_ s: String) -> String {

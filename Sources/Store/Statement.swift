@@ -1,12 +1,5 @@
 import CSQLite
 
-/// A NUL byte that outlives every bind, for binding the empty string.
-nonisolated(unsafe) private let emptyCString: UnsafePointer<CChar> = {
-    let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-    p.initialize(to: 0)
-    return UnsafePointer(p)
-}()
-
 /// One prepared SQL statement; owns its `sqlite3_stmt*` and finalizes it in `deinit`.
 /// Not Sendable: it belongs to the connection that prepared it.
 public final class Statement {
@@ -40,8 +33,10 @@ public final class Statement {
             var s = s
             rc = s.withUTF8 { buf in
                 buf.withMemoryRebound(to: CChar.self) { chars in
-                    // An empty Swift string may have no base address; SQLite needs a non-NULL pointer for ''.
-                    sqlite3_bind_text(handle, i, chars.baseAddress ?? emptyCString, Int32(chars.count), csqlite_transient())
+                    // An empty Swift string may have no base address; SQLite binds NULL for a NULL
+                    // pointer, so the empty text gets a literal's (valid, NUL-terminated) pointer.
+                    guard let base = chars.baseAddress else { return sqlite3_bind_text(handle, i, "", 0, csqlite_transient()) }
+                    return sqlite3_bind_text(handle, i, base, Int32(chars.count), csqlite_transient())
                 }
             }
         case .blob(let bytes):
@@ -80,6 +75,12 @@ public final class Statement {
     public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+    }
+
+    /// Rewinds the statement but keeps its bindings (sqlite3_reset), for loops that rebind
+    /// every parameter anyway.
+    public func rewind() {
+        sqlite3_reset(handle)
     }
 
     /// True if column `index` (0-based) of the current row is NULL.

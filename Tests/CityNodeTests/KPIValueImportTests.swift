@@ -47,12 +47,14 @@ import TestSupport
             MOB.EV_CHARGERS,2022,3,percent
             MOB.EV_CHARGERS,2021,3
             MOB.EV_CHARGERS,2019,4,count
+            MOB.EV_CHARGERS,2019,5,count
 
             """)
         let error = try #require(throws: NodeError.self) { try f.node.importValues(path: path) }
         #expect(error.code == .importRejected)
         let found = error.problems.map { "\($0.line):\($0.column ?? "-")" }
-        #expect(found == ["3:period", "4:period", "5:period", "6:value", "7:kpi", "8:unit", "9:-"])
+        #expect(found == ["3:period", "4:period", "5:period", "6:value", "7:kpi", "8:unit", "9:-", "11:period"])
+        #expect(error.problems[7].reason.contains("appears again (first on line 10)"))
         #expect(error.problems[3].description == "kpi.csv line 6, column value: 'zwölf' for MOB.EV_CHARGERS is not a number (expected a decimal number such as 1234.5)")
         #expect(error.message.contains("nothing changed"))
         // Row 2 and row 10 were valid but must not be half-imported.
@@ -96,6 +98,22 @@ import TestSupport
         let f = try NodeFixture()
         let error = try #require(throws: NodeError.self) { try f.node.importValues(path: f.dir.file("absent.csv")) }
         #expect(error.message.contains("absent.csv"))
+    }
+
+    @Test func aBadLastRowAfterManyStoredBatchesLeavesNothingBehind() throws {
+        let f = try NodeFixture()
+        var text = "kpi,period,value\n"
+        for year in 1900...2199 { for month in 1...12 { text += "MOB.EV_CHARGERS,\(year)-\(month < 10 ? "0" : "")\(month),\(year)\n" } }
+        for year in 1900...2199 { for q in 1...4 { text += "MOB.EV_CHARGERS,\(year)-Q\(q),\(year + q)\n" } }
+        for year in 1900...2199 { text += "POP.TOTAL,\(year),\(year * 10)\n" }
+        let good = f.csv("good.csv", text)
+        let bad = f.csv("bad.csv", text + "POP.TOTAL,2024-13,1\n")
+        // 5,100 rows: a first batch of 4,096 is stored before the bad last row is even read.
+        let error = try #require(throws: NodeError.self) { try f.node.importValues(path: bad) }
+        #expect(error.problems.map(\.line) == [5_102])
+        #expect(try f.node.status().kpiValues == 0)
+        #expect(try f.node.importValues(path: good).rows == 5_100)
+        #expect(try f.node.status().kpiValues == 5_100)
     }
 
     @Test func importsAFileLargerThanOneReadChunkCompletely() throws {

@@ -83,4 +83,18 @@ import Report
         #expect(r.overall.allSatisfy { $0.uncertainty == nil })
         #expect(!RankingJSON.render(r).contains("rankInterval"))
     }
+
+    @Test func everyRendererIsByteIdenticalForShuffledRows() throws {
+        let (cells, catalog) = Fixture.random(seed: 17, cities: 10, kpis: 6)
+        var options = RankingOptions()
+        options.uncertaintyRuns = 40
+        options.trend = TrendSpan(from: Period("2022")!, to: Period("2023")!)
+        func outputs(_ cells: [Cell]) throws -> [String] {
+            let r = try Ranker.rank(RankingInput(cells: cells), catalog: catalog, options: options)
+            return [RankingTable.render(r), RankingCSV.render(r), RankingMarkdown.render(r), HTMLReport.render(r, catalog: catalog),
+                    NGSILDExport.render(cells, catalog: catalog), CellCSV.write(cells)]
+        }
+        var rng = SeededGenerator(seed: 71)
+        #expect(try outputs(cells) == outputs(cells.shuffled(using: &rng)))
+    }
 }

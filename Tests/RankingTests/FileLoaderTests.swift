@@ -107,4 +107,18 @@ import Model
         let input = try CellCSV.load(bytes: Array(csv.utf8), catalog: catalog)
         #expect(input.cells.first?.city == "Halle (Saale), Stadt")
     }
+
+    @Test func loadsFromDiskAndNamesAnUnreadableFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rank-loader-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cells.csv").path
+        try "\u{FEFF}city;kpi;period;value\r\nAachen;E.X;2023;1,5\r\nKempten;E.X;2023;2\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let input = try CellCSV.load(path: path, catalog: catalog)
+        #expect(input.cells.map(\.value) == [1.5, 2])
+        let missing = dir.appendingPathComponent("nope.csv").path
+        let error = #expect(throws: RankingError.self) { try CellCSV.load(path: missing, catalog: catalog) }
+        #expect(error?.code == .unreadableFile)
+        #expect(error?.message.contains("nope.csv") == true)
+    }
 }

@@ -58,6 +58,17 @@ import Model
         #expect(html.contains("online-services (active, since 2020)"))
     }
 
+    @Test func htmlShowsPeerGroupsWhenGrouped() throws {
+        var options = Fixture.plain
+        options.group = .country
+        let r = try Fixture.rank([Fixture.cell("A", "E.X", 1), Fixture.cell("B", "E.X", 2)], Fixture.catalog(Fixture.kpi("E.X")), options,
+                                 cities: [CityInfo(label: "A", country: "DE"), CityInfo(label: "B", country: "DE")])
+        let html = HTMLReport.render(r)
+        #expect(html.contains("<h2 id=\"groups\">Peer groups (country)</h2>"))
+        #expect(html.contains("<h3>DE</h3>"))
+        #expect(try TagBalance.check(html))
+    }
+
     @Test func htmlEscapesCityNames() throws {
         let r = try Fixture.rank([Fixture.cell("<b>A&B</b>", "E.X", 1), Fixture.cell("C", "E.X", 2)], Fixture.catalog(Fixture.kpi("E.X")))
         let html = HTMLReport.render(r)
