@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTPServer
 
 /// Ctrl-C (SIGINT) and SIGTERM for the demo: once created, they no longer kill the process, so
@@ -7,7 +8,17 @@ import HTTPServer
 public final class DemoInterrupt: Sendable {
     private let waiter: SignalWaiter
 
-    public init() { waiter = SignalWaiter() }
+    /// Catches SIGINT and SIGTERM and unblocks them on the calling thread (`pthread_sigmask`):
+    /// a process started by a parent that blocks them (as test runners do) inherits that mask,
+    /// and a blocked Ctrl-C would stay pending for ever.
+    public init() {
+        waiter = SignalWaiter()
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
 
     /// True once a signal has arrived (checked without blocking; stays true afterwards).
     public var requested: Bool {
