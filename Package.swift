@@ -70,6 +70,9 @@ let package = Package(
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
         .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
         /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
+        /// Peer-API figures: ingest through /v1/push, authenticated no-change /v1/changes, serve's RSS.
+        .executableTarget(name: "bench-server", dependencies: ["CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Model", "Store"],
+                          path: "Benchmarks/ServerBench", exclude: ["run.sh"]),
         .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
                           path: "Benchmarks/RankBench"),
 
@@ -87,6 +90,9 @@ let package = Package(
         .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "CityNode", "Ranking", "Report", "Model", "Formats", "Replication", "Publishing", "Crypto", "Store", "citybench", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Store", "citybench", "TestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

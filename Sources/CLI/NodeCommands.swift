@@ -106,8 +106,8 @@ enum NodeCommands {
                 throw NodeError(.invalidInput, "cannot read \(file): no such file")
             }
             let node = try ctx.openNode()
-            do { try node.database.restore(from: file) } catch { throw NodeError(.database, "\(error)") }
-            ctx.out.line("Restored \(node.database.path) from \(file).")
+            try node.restoreDatabase(from: file)
+            ctx.out.line("Restored \(node.database.path) from \(file); peers read this node's changes afresh under the new epoch \(try node.currentEpoch().id).")
             return CommandLineTool.success
         })
 }

@@ -13,6 +13,10 @@ public final class Node {
     /// The one writer connection of this process.
     public let database: Database
     let randomness: NodeRandomness
+    /// The epoch and highest arrival this process last wrote to `HOME/epoch`.
+    var recordedEpoch: ArrivalEpoch?
+    /// Set when opening found a restored database and drew a new epoch (design §5), for the operator.
+    public private(set) var epochNotice: String?
 
     /// Opens the node in `home`; never creates anything, so a missing home or database is an error.
     public init(home: NodeHome, randomness: NodeRandomness = .system) throws(NodeError) {
@@ -31,6 +35,7 @@ public final class Node {
         } catch {
             throw NodeError(.database, error.message)
         }
+        epochNotice = try checkEpochOnOpen()
     }
 
     /// The built-in catalog merged with this node's local definitions.
@@ -39,7 +44,14 @@ public final class Node {
     }
 
     /// Runs `body` in one write transaction, mapping database failures to `NodeError`.
+    /// After the commit, `HOME/epoch` is brought up to date if the arrival log grew (design §5).
     func write<T>(_ body: () throws -> T) throws(NodeError) -> T {
+        let result = try writeWithoutEpoch(body)
+        try recordArrivalHighWater()
+        return result
+    }
+
+    private func writeWithoutEpoch<T>(_ body: () throws -> T) throws(NodeError) -> T {
         do { return try database.transaction(body) } catch let error as NodeError {
             throw error
         } catch let error as StoreError {

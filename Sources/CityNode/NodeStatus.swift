@@ -22,6 +22,15 @@ public struct NodeStatus: Sendable, Hashable {
     public var lastValueEntered: Int64?
     /// Unix seconds of the last project change, if any.
     public var lastProjectChange: Int64?
+    /// The arrival log's epoch (design §5).
+    public var epoch: String? = nil
+    /// A restored database was detected (or restored with `db restore`) and not yet confirmed.
+    public var restored = false
+    /// Items held in the replicated store: current ones served by `changes`, and quarantined ones.
+    public var replicatedItems = 0
+    public var quarantinedItems = 0
+    /// Every other origin this node knows (design §6).
+    public var origins: [OriginStatus] = []
 
     /// `{"origin","label","epoch","restored","counts":{…},"origins","peers","epsilon","city",…}`.
     public var json: JSONValue {
@@ -32,11 +41,12 @@ public struct NodeStatus: Sendable, Hashable {
             return .string(f.string(from: Date(timeIntervalSince1970: TimeInterval(t))))
         }
         let counts = JSONObject(pairs: [("localKpis", .int(localKPIs)), ("kpiValues", .int(kpiValues)),
-                                        ("kpisWithValues", .int(kpisWithValues)), ("projects", .int(projects))])
+                                        ("kpisWithValues", .int(kpisWithValues)), ("projects", .int(projects)),
+                                        ("replicatedItems", .int(replicatedItems)), ("quarantinedItems", .int(quarantinedItems))])
         let last = JSONObject(pairs: [("kpiValue", time(lastValueEntered)), ("project", time(lastProjectChange))])
         return .object(JSONObject(pairs: [
-            ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .null), ("restored", .bool(false)),
-            ("counts", .object(counts)), ("origins", .array([])), ("peers", .array([])), ("epsilon", .array([])),
+            ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .string(epoch)), ("restored", .bool(restored)),
+            ("counts", .object(counts)), ("origins", .array(origins.map(\.json))), ("peers", .array([])), ("epsilon", .array([])),
             ("city", .string(city)), ("country", .string(country)),
             ("population", population.map { .string($0.description) } ?? .null),
             ("sizeClass", .string(sizeClass?.rawValue)), ("lastChanges", .object(last)),
@@ -48,7 +58,19 @@ extension Node {
     /// Counts and last changes of the local data, with this node's identity.
     public func status() throws(NodeError) -> NodeStatus {
         let identity = try identity()
-        return try read { () throws(StoreError) in
+        var status = try localStatus(identity)
+        status.epoch = try currentEpoch().id
+        status.restored = try isRestored()
+        status.origins = try originStatuses()
+        try read { () throws(StoreError) in
+            status.replicatedItems = try database.scalarInt("SELECT count(*) FROM item WHERE arrival IS NOT NULL AND quarantine_peer IS NULL")
+            status.quarantinedItems = try database.scalarInt("SELECT count(*) FROM item WHERE quarantine_peer IS NOT NULL")
+        }
+        return status
+    }
+
+    private func localStatus(_ identity: NodeIdentity) throws(NodeError) -> NodeStatus {
+        try read { () throws(StoreError) in
             let population = DecimalValue(try database.scalarText(
                 "SELECT value FROM kpi_value WHERE code = ? ORDER BY period_order DESC LIMIT 1", [.text(KPIDefinition.populationCode)]))
             func optionalInt(_ sql: String) throws(StoreError) -> Int64? {

@@ -37,10 +37,18 @@ public final class SignalWaiter: Sendable {
         return (fds[0], fds[1])
     }()
 
-    /// Starts catching `signals` (SIGTERM and SIGINT by default); they no longer terminate the process.
+    /// Starts catching `signals` (SIGTERM and SIGINT by default, unblocked if the process inherited
+    /// them blocked); they no longer terminate the process.
     public init(signals: [Int32] = [SIGTERM, SIGINT]) {
         readEnd = SignalWaiter.pipeEnds.read
         for number in signals { signal(number, forwardSignal) }
+        // A process may inherit a mask blocking these signals (measured: children spawned by the
+        // Swift test runner's Foundation.Process block nearly all), which would leave them pending
+        // forever; unblock them on this thread (pthread_sigmask), whose mask later threads inherit.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Blocks until one of the signals arrives and returns its number.

@@ -51,6 +51,7 @@ extension Node {
     func ingestInTransaction(_ envelopes: [Envelope], relayedBy: String?, limits: QuarantineLimits = QuarantineLimits()) throws -> [IngestResult] {
         let replica = ReplicaStore(database: database)
         var trust: [String: Bool] = [:]
+        var released: Set<String> = []
         var results: [IngestResult] = []
         results.reserveCapacity(envelopes.count)
         for envelope in envelopes {
@@ -66,6 +67,9 @@ extension Node {
                 trust[header.origin] = trusted
             }
             if trusted {
+                // A copy that sat in quarantine before the origin was trusted (e.g. trusted by
+                // another process) never blocks it: release that origin's quarantine first.
+                if released.insert(header.origin).inserted { try releaseQuarantine(origin: header.origin) }
                 let r = try replica.offer(envelope)
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue
@@ -115,6 +119,14 @@ extension Node {
             INSERT INTO origin (origin, trusted, label) VALUES (?1, 1, ?2)
             ON CONFLICT (origin) DO UPDATE SET trusted = 1, label = coalesce(?2, origin.label)
             """).run([.text(origin), .text(label)])
+        try releaseQuarantine(origin: origin)
+    }
+
+    /// Re-appends `origin`'s quarantined current items to the arrival log, key records first in
+    /// `n` order, and clears its quarantine; does nothing when none of its items is quarantined.
+    func releaseQuarantine(origin: String) throws {
+        guard try database.scalarInt("SELECT count(*) FROM item WHERE origin = ? AND quarantine_peer IS NOT NULL",
+                                     [.text(origin)]) > 0 else { return }
         let replica = ReplicaStore(database: database)
         let stmt = try database.prepare("""
             SELECT id FROM item WHERE origin = ? AND current = 1

@@ -18,5 +18,6 @@ extension Migration {
     public static let all: [Migration] = [
         .localData,
         .replication,
+        .peerAPI,
     ]
 }

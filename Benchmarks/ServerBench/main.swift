@@ -1,0 +1,345 @@
+// bench-server: figures for the peer API (design §10), never run by tests.
+//
+//   bench-server run [--origins N] [--requests N]   build a federation, start a server child
+//                                                   pinned by the caller, measure, print figures
+//   bench-server server HOME                        (child) NodeServer on 127.0.0.1:0 with the
+//                                                   rate limit off; prints the port; stops on EOF
+//
+// Figures: ingest of 300-KPI records through POST /v1/push (records/s and server CPU-seconds),
+// authenticated no-change GET /v1/changes (requests/s) beside `openssl speed ed25519` verify/s
+// on one core, and `citybench serve` RSS idle and holding the federation. Run through
+// Benchmarks/ServerBench/run.sh, which pins the server to one core and the client to the other.
+import CityNode
+import Crypto
+import Foundation
+import Formats
+import Glibc
+import HTTPServer
+import Model
+import Replication
+import Store
+
+// MARK: - Child mode
+
+func runServerChild(home: String) -> Never {
+    var api = PeerAPIConfiguration()
+    api.rateLimit = nil
+    var http = ServerConfiguration()
+    http.maxBodyBytes = 8 << 20
+    do {
+        let server = try NodeServer.start(NodeServerConfiguration(home: NodeHome(path: home), listen: "127.0.0.1:0", plainHTTP: true,
+                                                                  http: http, api: api, accessLog: LogSink { _ in }))
+        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
+        while readLine() != nil {}
+        server.shutdown()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("bench-server: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+// MARK: - Data
+
+/// One synthetic origin: a key, its first key record, and signed 300-KPI records plus a head.
+struct SyntheticOrigin {
+    let key: Ed25519SigningKey
+    let origin: String
+    let items: [Envelope]
+    let records: Int
+
+    static let localDefinitions: [String] = (1...242).map { i in
+        let code = String(format: "BENCH.K%03d", i)
+        return #"{"code":"\#(code)","name":"Benchmark indicator \#(i)","unit":"count","direction":"higher","field":"mobility","perCapita":null,"personCount":false}"#
+    }
+
+    init(periods: [String]) throws {
+        key = try Ed25519SigningKey.generate()
+        let pub = key.publicKey
+        origin = KeyIDs.originID(pub)
+        let kid = KeyIDs.keyID(pub)
+        var items = [Signing.seal(Header(origin: origin, keyID: kid, n: 1, at: 1_795_000_000,
+                                         body: .key(publicKey: pub, from: 2, label: "key-1")), payload: nil, with: key)]
+        let builtIn = KPICatalog.builtIn.definitions.keys.sorted().prefix(58)
+        var n = 1
+        var entries: [HeadRoot.Entry] = []
+        for period in periods {
+            var values: [String] = []
+            for (i, code) in builtIn.enumerated() {
+                values.append(#"{"kpi":"\#(code)","value":"\#(i * 7 + period.count)","flag":"ok","unit":"\#(KPICatalog.builtIn[code]!.unit)"}"#)
+            }
+            for (i, def) in SyntheticOrigin.localDefinitions.enumerated() {
+                values.append(#"{"kpi":"\#(String(format: "BENCH.K%03d", i + 1))","value":"\#(i).5","flag":"ok","unit":"count","def":\#(def)}"#)
+            }
+            let payload = Array(#"{"period":"\#(period)","values":[\#(values.joined(separator: ","))]}"#.utf8)
+            n += 1
+            let subject = Subject.kpi(Period(period)!)
+            let header = Header(origin: origin, keyID: kid, n: n, at: 1_795_000_000,
+                                body: .record(subject: subject, operation: .set, payloadHash: SHA256.hash(payload), purge: false, reason: nil))
+            let envelope = Signing.seal(header, payload: payload, with: key)
+            entries.append(HeadRoot.Entry(subject: subject, n: n, headerHash: envelope.headerHash))
+            items.append(envelope)
+        }
+        n += 1
+        items.append(Signing.seal(Header(origin: origin, keyID: kid, n: n, at: 1_795_000_000,
+                                         body: .head(live: entries.count, root: HeadRoot.compute(entries))), payload: nil, with: key))
+        self.items = items
+        records = periods.count
+    }
+}
+
+// MARK: - A keep-alive loopback client
+
+final class KeepAliveClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: UInt16) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one request and returns (status, body).
+    func exchange(_ request: [UInt8]) -> (Int, [UInt8]) {
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return (0, []) }
+            sent += n
+        }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let end = headEnd() {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self)
+                let status = Int(head.dropFirst(9).prefix(3)) ?? 0
+                var length = 0
+                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+                    length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0
+                }
+                if buffer.count >= end + 4 + length {
+                    let body = Array(buffer[(end + 4)..<(end + 4 + length)])
+                    buffer.removeFirst(end + 4 + length)
+                    return (status, body)
+                }
+            }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { return (0, []) }
+            buffer += chunk[0..<n]
+        }
+    }
+
+    private func headEnd() -> Int? {
+        guard buffer.count >= 4 else { return nil }
+        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 { return i }
+        return nil
+    }
+}
+
+func request(_ method: String, _ target: String, authorization: String, body: [UInt8] = []) -> [UInt8] {
+    var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(authorization)\r\n"
+    if method == "POST" { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+    return Array((head + "\r\n").utf8) + body
+}
+
+// MARK: - Processes and measurements
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+/// user+system CPU seconds of `pid` (/proc/PID/stat fields 14 and 15).
+func cpuSeconds(_ pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return 0 }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+    return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// VmRSS of `pid` in MiB.
+func rssMiB(_ pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+    return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
+}
+
+/// Starts `arguments` with a pipe on stdin (closing it stops a bench child) and reads its first stdout line.
+func spawn(_ arguments: [String]) throws -> (Process, Pipe, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = arguments
+    let input = Pipe(), output = Pipe()
+    p.standardInput = input
+    p.standardOutput = output
+    p.standardError = FileHandle.nullDevice  // the access log
+    try p.run()
+    var line = ""
+    while !line.contains("\n") {
+        let data = output.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        line += String(decoding: data, as: UTF8.self)
+    }
+    return (p, input, line.trimmingCharacters(in: .whitespacesAndNewlines))
+}
+
+func shell(_ command: String) -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try? p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+func run(origins originCount: Int, requests: Int, serverCore: String) throws {
+    let me = CommandLine.arguments[0]
+    let citybench = ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent("citybench")
+    let work = NSTemporaryDirectory() + "citybench-serverbench-\(getpid())"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let home = work + "/home"
+    _ = shell("\(citybench) --home \(home) init --city Benchmarkstadt --country DE")
+    let node = try Node(home: NodeHome(path: home))
+    let serverOrigin = try node.identity().origin
+
+    print("generating \(originCount) origins with 3 signed 300-KPI records each...")
+    let periods = ["2022", "2023", "2024"]
+    var federation: [SyntheticOrigin] = []
+    for _ in 0..<originCount { federation.append(try SyntheticOrigin(periods: periods)) }
+    for o in federation {
+        try node.trust(origin: o.origin, label: nil)
+        // What `peer add --key` records: the first key, so the origin's first request verifies.
+        try node.database.prepare("UPDATE origin SET first_key = ? WHERE origin = ?").run([.blob(o.key.publicKey), .text(o.origin)])
+    }
+    let client = federation[0]
+    let recordBytes = federation[0].items[1].payload!.count
+
+    // Idle RSS of the real `citybench serve` on the empty home.
+    let (idle, idleInput, _) = try spawn(["taskset", "-c", serverCore, citybench, "--home", home, "serve", "--listen", "127.0.0.1:0", "--plain-http"])
+    Thread.sleep(forTimeInterval: 1)
+    let idleRSS = rssMiB(idle.processIdentifier)
+    kill(idle.processIdentifier, SIGTERM)
+    idle.waitUntilExit()
+    _ = idleInput
+
+    // Ingest through the bench child (rate limit off), pinned to one core.
+    let (child, childInput, portText) = try spawn(["taskset", "-c", serverCore, me, "server", home])
+    guard let port = UInt16(portText) else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "child said \(portText)"]) }
+    let connection = KeepAliveClient(port: port)
+    var nonce: UInt64 = 0
+    func sign(_ method: String, _ target: String, _ body: [UInt8]) -> String {
+        nonce += 1
+        return RequestAuthorization.sign(origin: client.origin, key: client.key, audience: serverOrigin, method: method,
+                                         pathWithQuery: target, body: body, timestamp: Int(now()), nonce: HeadRoot.bigEndian8(Int(nonce)) + [UInt8](repeating: 1, count: 8))
+    }
+    let batchOrigins = 20
+    var bodies: [[UInt8]] = []
+    for start in stride(from: 0, to: federation.count, by: batchOrigins) {
+        let items = federation[start..<min(start + batchOrigins, federation.count)].flatMap(\.items)
+        let body = JSONWriter.bytes(.object(JSONObject(pairs: [("items", .array(items.map(\.json)))])))
+        bodies.append(request("POST", "/v1/push", authorization: sign("POST", "/v1/push", body), body: body))
+    }
+    let cpu0 = cpuSeconds(child.processIdentifier), t0 = now()
+    var accepted = 0
+    for body in bodies {
+        let (status, response) = connection.exchange(body)
+        guard status == 200 else { throw NSError(domain: "bench", code: 2, userInfo: [NSLocalizedDescriptionKey: "push answered \(status): \(String(decoding: response, as: UTF8.self))"]) }
+        accepted += String(decoding: response, as: UTF8.self).components(separatedBy: "\"accepted\"").count - 1
+    }
+    let ingestSeconds = now() - t0, ingestCPU = cpuSeconds(child.processIdentifier) - cpu0
+    let records = federation.reduce(0) { $0 + $1.records }
+    print(String(format: "ingest: %d records of 300 KPIs (%d bytes each) + keys and heads, %d items accepted, in %.2f s wall, %.2f s server CPU",
+                 records, recordBytes, accepted, ingestSeconds, ingestCPU))
+    print(String(format: "ingest: %.0f records/s wall, %.0f records per server CPU-second (target >= 3000 on one core)",
+                 Double(records) / ingestSeconds, Double(records) / ingestCPU))
+
+    // Authenticated no-change changes: pre-signed requests at the end of the log, four keep-alive connections.
+    let epoch = try node.currentEpoch()
+    let target = "/v1/changes?since=\(epoch.id).\(epoch.highestArrival)"
+    let signed = (0..<requests).map { _ in request("GET", target, authorization: sign("GET", target, [])) }
+    let (probe, probeBody) = connection.exchange(signed[0])
+    print("no-change changes: status \(probe), request \(signed[0].count) bytes, response body \(probeBody.count) bytes: \(String(decoding: probeBody, as: UTF8.self))")
+    let lanes = 4
+    let perLane = (requests - 1) / lanes
+    let failures = Mutex()
+    let cpu1 = cpuSeconds(child.processIdentifier), t1 = now()
+    let group = DispatchGroup()
+    for lane in 0..<lanes {
+        let slice = Array(signed[(1 + lane * perLane)..<(1 + (lane + 1) * perLane)])
+        group.enter()
+        Thread {
+            let c = KeepAliveClient(port: port)
+            for r in slice where c.exchange(r).0 != 200 { failures.add() }
+            group.leave()
+        }.start()
+    }
+    group.wait()
+    let changesSeconds = now() - t1, changesCPU = cpuSeconds(child.processIdentifier) - cpu1
+    let rate = Double(perLane * lanes) / changesSeconds
+    let openssl = shell("taskset -c \(serverCore) openssl speed -seconds 3 ed25519 2>/dev/null | tail -1")
+    let verify = openssl.split(separator: " ").compactMap { Double($0) }.last ?? 0
+    print(String(format: "no-change changes: %d requests in %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second; openssl ed25519 verify on one core: %.0f/s; ratio %.2f (target >= 0.8)",
+                 perLane * lanes, changesSeconds, failures.count, rate, Double(perLane * lanes) / changesCPU, verify, verify > 0 ? rate / verify : 0))
+    print(String(format: "bench child RSS after ingest and load: %.1f MiB", rssMiB(child.processIdentifier)))
+    try childInput.fileHandleForWriting.close()
+    child.waitUntilExit()
+
+    // RSS of the real `citybench serve` holding the federation, after serving a full changes walk and /metrics.
+    let (full, fullInput, line) = try spawn(["taskset", "-c", serverCore, citybench, "--home", home, "serve", "--listen", "127.0.0.1:0", "--plain-http"])
+    if let url = line.split(separator: " ").dropFirst(2).first, let colon = url.lastIndex(of: ":"), let p = UInt16(url[url.index(after: colon)...]) {
+        let c = KeepAliveClient(port: p)
+        _ = c.exchange(Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        var cursor = "0"
+        var pages = 0
+        while pages < 10_000 {
+            let t = "/v1/changes?since=\(cursor)"
+            let (status, body) = c.exchange(request("GET", t, authorization: sign("GET", t, [])))
+            guard status == 200, let page = try? JSONReader.parse(body) else { break }
+            pages += 1
+            cursor = page["next"]?.stringValue ?? ""
+            if page["more"]?.boolValue != true { break }
+        }
+        print("serve walked \(pages) changes pages of 256 KiB (rate limit of serve applies: \(pages) requests)")
+    }
+    Thread.sleep(forTimeInterval: 1)
+    print(String(format: "citybench serve RSS: idle %.1f MiB (target <= 30), holding %d origins %.1f MiB (target <= 100)",
+                 idleRSS, originCount, rssMiB(full.processIdentifier)))
+    kill(full.processIdentifier, SIGTERM)
+    full.waitUntilExit()
+    _ = fullInput
+}
+
+/// A counter shared by client threads.
+final class Mutex: @unchecked Sendable {
+    // `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value = 0
+    func add() { lock.lock(); value += 1; lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+let arguments = CommandLine.arguments
+if arguments.count >= 3 && arguments[1] == "server" { runServerChild(home: arguments[2]) }
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
+    return v
+}
+do {
+    try run(origins: option("--origins", 1000), requests: option("--requests", 20_000),
+            serverCore: ProcessInfo.processInfo.environment["SERVER_CORE"] ?? "0")
+} catch {
+    FileHandle.standardError.write(Data("bench-server: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Formats
+import HTTPServer
+import Replication
+
+/// The handlers of the peer API (design §5), mounted on a `Router`:
+/// `GET /v1/health`, `GET /v1/info`, `GET /openapi.json`, `GET /metrics` without authentication;
+/// `GET /v1/changes`, `POST /v1/push`, `POST /v1/reconcile` signed. For signed routes the order
+/// is fixed: authentication (401/403) → rate limit (429) → parameters and body (400/409), so an
+/// unauthenticated caller never learns whether its cursor or body was valid. The router has
+/// already answered 404/405 and the server 400/408/413/414/431 before any of this runs.
+final class PeerAPI: Sendable {
+    let shared: SharedNode
+    let configuration: PeerAPIConfiguration
+    let authenticator: RequestAuthenticator
+    let limiter: RateLimiter?
+    /// This node's origin id (the audience of signed requests) and its public label if named.
+    let origin: String
+    let publicLabel: String?
+    /// The HTTP server's request metrics, rendered first on `/metrics`.
+    let serverMetrics: ServerMetrics
+
+    init(node: Node, configuration: PeerAPIConfiguration, serverMetrics: ServerMetrics) throws(NodeError) {
+        let identity = try node.ownOrigin()
+        origin = identity
+        publicLabel = node.configuration.isPseudonymous ? nil : node.configuration.profile.name
+        shared = SharedNode(node: node)
+        self.configuration = configuration
+        authenticator = RequestAuthenticator(audience: identity, configuration: configuration)
+        limiter = configuration.rateLimit.map { RateLimiter(limit: $0) }
+        self.serverMetrics = serverMetrics
+    }
+
+    /// The routes, exactly design §5's table.
+    var router: Router {
+        var router = Router()
+        router.add("GET", "/v1/health") { _ in HTTPResponse.json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+        router.add("GET", "/v1/info") { [self] _ in info() }
+        router.add("GET", "/openapi.json") { _ in HTTPResponse.json(bytes: Array(OpenAPIDocument.json.utf8)) }
+        router.add("GET", "/metrics") { [self] _ in metrics() }
+        router.add("GET", "/v1/changes") { [self] request in signed(request, changes) }
+        router.add("POST", "/v1/push") { [self] request in signed(request, push) }
+        router.add("POST", "/v1/reconcile") { [self] request in signed(request, reconcile) }
+        return router
+    }
+
+    // MARK: - Authentication and rate limit
+
+    private func signed(_ request: HTTPRequest, _ body: (HTTPRequest, String) throws(PeerAPIError) -> HTTPResponse) -> HTTPResponse {
+        let caller: String
+        switch authenticator.authenticate(request, node: shared) {
+        case .failure(let error): return error.response
+        case .success(let origin): caller = origin
+        }
+        if let limiter, let wait = limiter.admit(origin: caller, now: Date().timeIntervalSince1970) {
+            return PeerAPIError.rateLimited(retryAfter: wait).response
+        }
+        do { return try body(request, caller) } catch { return error.response }
+    }
+
+    /// Maps a node failure to the API's error: database trouble is transient (503), the rest 500.
+    private func failure(_ error: NodeError) -> PeerAPIError {
+        error.code == .database ? .busy : .internalError
+    }
+
+    // MARK: - Unauthenticated
+
+    private func info() -> HTTPResponse {
+        let epoch: String
+        do { epoch = try shared.withNode { (node) throws(NodeError) in try node.currentEpoch().id } } catch {
+            return failure(error).response
+        }
+        var o = JSONObject(pairs: [("protocol", .int(1)), ("epoch", .string(epoch))])
+        if let publicLabel {
+            o["origin"] = .string(origin)
+            o["label"] = .string(publicLabel)
+        }
+        return HTTPResponse.json(bytes: JSONWriter.bytes(.object(o)))
+    }
+
+    private func metrics() -> HTTPResponse {
+        var text = serverMetrics.renderPrometheus()
+        do { text += try shared.withNode { (node) throws(NodeError) in try node.replicaMetrics() } } catch {
+            return failure(error).response
+        }
+        return HTTPResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    // MARK: - Signed
+
+    private func changes(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
+        var since: ChangesCursor?
+        var limit = configuration.defaultChangesLimit
+        var originFilter: String?
+        var seen = Set<String>()
+        for item in request.queryItems {
+            guard seen.insert(item.name).inserted else { throw .unknownParameter }
+            switch item.name {
+            case "since":
+                guard let cursor = ChangesCursor(item.value) else { throw .invalidCursor }
+                since = cursor
+            case "limit":
+                guard item.value.utf8.count <= 10, item.value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(item.value),
+                      n >= 1, n <= configuration.maxChangesLimit else { throw .invalidLimit }
+                limit = n
+            case "origin":
+                guard item.value.utf8.count == 32,
+                      item.value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { throw .invalidOriginFilter }
+                originFilter = item.value
+            default:
+                throw .unknownParameter
+            }
+        }
+        guard let since else { throw .invalidCursor }
+        let outcome: ChangesOutcome
+        do {
+            outcome = try shared.withNode { (node) throws(NodeError) in
+                try node.changes(since: since, limitBytes: limit, origin: originFilter)
+            }
+        } catch { throw failure(error) }
+        switch outcome {
+        case .epochChanged(let current): throw .epochChanged(current: current)
+        case .page(let page): return HTTPResponse.json(bytes: page.json)
+        }
+    }
+
+    private func push(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
+        let body = try parseBody(request.body)
+        guard let object = body.objectValue, let items = object["items"]?.arrayValue else { throw .invalidPushBody }
+        guard items.count <= configuration.maxPushItems else { throw .tooManyItems }
+        // Envelopes that do not even parse are rejected in place; the rest go to the node as one batch.
+        var envelopes: [Envelope] = []
+        var slots: [Result<Int, ReplicationError>] = []
+        for item in items {
+            do {
+                envelopes.append(try Envelope(json: item))
+                slots.append(.success(envelopes.count - 1))
+            } catch { slots.append(.failure(error)) }
+        }
+        let results: [IngestResult]
+        do {
+            results = try shared.withNode { (node) throws(NodeError) in
+                try node.ingest(envelopes, relayedBy: caller, limits: configuration.quarantine)
+            }
+        } catch { throw failure(error) }
+        let ordered: [JSONValue] = slots.map { slot in
+            switch slot {
+            case .success(let index): results[index].json
+            case .failure(let error): IngestResult(status: .rejected, reason: error.code.rawValue).json
+            }
+        }
+        return HTTPResponse.json(bytes: JSONWriter.bytes(.object(JSONObject(pairs: [("results", .array(ordered))]))))
+    }
+
+    private func reconcile(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
+        guard let parsed = ReconcileRequest(json: try parseBody(request.body), maxHeads: configuration.maxReconcileHeads) else {
+            throw .invalidReconcileBody
+        }
+        let heads: [HeadsDigest.Head]
+        do { heads = try shared.withNode { (node) throws(NodeError) in try node.trustedHeads() } } catch { throw failure(error) }
+        if case .digest(let digest) = parsed, digest == HeadsDigest.compute(heads) {
+            return HTTPResponse.json(bytes: Array(#"{"equal":true}"#.utf8))
+        }
+        return HTTPResponse.json(bytes: JSONWriter.bytes(ReconcileRequest.headsJSON(heads)))
+    }
+
+    /// Strict JSON with the API's nesting and size limits.
+    private func parseBody(_ bytes: [UInt8]) throws(PeerAPIError) -> JSONValue {
+        let limits = JSONReader.Limits(maxDepth: configuration.maxBodyDepth,
+                                       maxContainerCount: max(configuration.maxPushItems, configuration.maxReconcileHeads) + 1)
+        do { return try JSONReader.parse(bytes, limits: limits) } catch { throw .invalidJSON }
+    }
+}

@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import HTTPServer
+import Replication
+import Store
+
+/// Checks the signed `Authorization` header of a peer-API request (design §5), in this order:
+/// missing or malformed → 401; timestamp outside ±300 s → 401; origin not trusted → 403 (trust
+/// is read from the database on every request, so `peer trust|remove` in another process takes
+/// effect at once); signature not verifying with the origin's current key → 401; `(origin,
+/// nonce)` already seen → 401 (or 429 when the origin's nonce budget is spent). The audience
+/// signed over is this server's own origin id.
+///
+/// `@unchecked Sendable`: `replay` and `keys` are only touched under `lock`.
+final class RequestAuthenticator: @unchecked Sendable {
+    /// Parsed verification keys kept before the cache is emptied (trusted origins are few).
+    static let keyCacheCapacity = 4_096
+
+    let audience: String
+    private let now: @Sendable () -> Int
+    private let lock = NSLock()
+    private var replay: ReplayCache
+    private var keys: [[UInt8]: Ed25519PublicKey] = [:]
+
+    init(audience: String, configuration: PeerAPIConfiguration) {
+        self.audience = audience
+        self.now = configuration.now
+        replay = ReplayCache(capacityPerOrigin: configuration.replayCapacityPerOrigin)
+    }
+
+    /// The authenticated calling origin, or the error to answer with.
+    func authenticate(_ request: HTTPRequest, node shared: SharedNode) -> Result<String, PeerAPIError> {
+        guard let value = request.headers["Authorization"] else { return .failure(.authorizationMissing) }
+        guard request.headers.values(for: "Authorization").count == 1,
+              let authorization = RequestAuthorization(headerValue: value) else { return .failure(.authorizationMalformed) }
+        let clock = now()
+        guard authorization.isFresh(now: clock) else { return .failure(.authorizationExpired) }
+        let lookup: Result<[UInt8]?, PeerAPIError> = shared.withNode { node in
+            do { return .success(try node.requestKey(origin: authorization.origin)) } catch {
+                return .failure(.busy)
+            }
+        }
+        let raw: [UInt8]
+        switch lookup {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .failure(.untrustedOrigin)
+        case .success(let key?): raw = key
+        }
+        guard let key = verificationKey(raw),
+              authorization.verify(with: key, audience: audience, method: request.method,
+                                   pathWithQuery: request.target, body: request.body) else {
+            return .failure(.signatureInvalid)
+        }
+        lock.lock()
+        let outcome = replay.check(origin: authorization.origin, nonce: authorization.nonce,
+                                   timestamp: authorization.timestamp, now: clock)
+        lock.unlock()
+        switch outcome {
+        case .fresh: return .success(authorization.origin)
+        case .replayed: return .failure(.replayed)
+        case .full: return .failure(.replayCacheFull(retryAfter: RequestAuthorization.clockWindow))
+        }
+    }
+
+    private func verificationKey(_ raw: [UInt8]) -> Ed25519PublicKey? {
+        lock.lock()
+        let cached = keys[raw]
+        lock.unlock()
+        if let cached { return cached }
+        guard let key = try? Ed25519PublicKey(raw: raw) else { return nil }
+        lock.lock()
+        if keys.count >= RequestAuthenticator.keyCacheCapacity { keys.removeAll() }
+        keys[raw] = key
+        lock.unlock()
+        return key
+    }
+}
+
+extension Node {
+    /// The key that signs requests of `origin` if this node trusts it (or it is this node's own):
+    /// the newest key of its stored key chain, else the first key recorded with the trust
+    /// (`origin.first_key`, which must hash to the origin id). nil for an origin not trusted.
+    func requestKey(origin: String) throws(StoreError) -> [UInt8]? {
+        let stmt = try database.prepare("SELECT first_key FROM origin WHERE origin = ? AND (trusted = 1 OR own = 1)")
+        try stmt.bind([.text(origin)])
+        guard try stmt.step() else { return nil }
+        let firstKey = stmt.isNull(0) ? nil : stmt.blob(0)
+        let chain = try SQLOriginView.chain(database, origin: origin)
+        if let newest = chain.entries.last { return newest.publicKey }
+        if let firstKey, Ed25519PublicKey.originID(raw: firstKey) == origin { return firstKey }
+        return []
+    }
+}

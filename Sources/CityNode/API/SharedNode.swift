@@ -1,0 +1,20 @@
+import Foundation
+
+/// The node the server's connection threads share. A `Node` owns one SQLite connection, which
+/// must not be used by two threads at once, so every use goes through `withNode` under a lock;
+/// CPU-heavy work that needs no database (request signature checks) happens outside it.
+///
+/// `@unchecked Sendable`: `node` is only touched under `lock`.
+final class SharedNode: @unchecked Sendable {
+    private let lock = NSLock()
+    private let node: Node
+
+    init(node: Node) { self.node = node }
+
+    /// Runs `body` with exclusive use of the node.
+    func withNode<T, E: Error>(_ body: (Node) throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(node)
+    }
+}
