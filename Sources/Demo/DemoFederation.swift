@@ -68,17 +68,41 @@ public enum DemoFederation {
         try prepare(dir)
         progress(DemoData.notice)
         progress("Creating six city nodes in \(dir)/homes …")
-        var nodes: [Node] = []
         var members: [DemoNode] = []
-        var envelopes: [[Envelope]] = []
+        var published: [String: [Envelope]] = [:]
         for city in DemoData.cities {
             try checkpoint()
-            let (node, member, published) = try makeNode(city, dir: dir)
-            progress("  \(pad(city.name, 14)) published \(published.count - 2) records as \(member.label)\(city.pseudonymous ? " (pseudonymous)" : "")")
-            nodes.append(node)
+            let (_, member, items) = try makeNode(city, dir: dir)  // its connection closes here; servers and relay reopen
+            progress("  \(pad(city.name, 14)) published \(items.count - 2) records as \(member.label)\(city.pseudonymous ? " (pseudonymous)" : "")")
             members.append(member)
-            envelopes.append(published)
+            published[member.origin] = items
         }
+        try checkpoint()
+        let servers = try DemoNetwork.startServers(&members)
+        let stopServers: @Sendable () -> Void = { servers.forEach { $0.shutdown() } }
+        do {
+            var outcome = try federate(&members, published: published, dir: dir, options: options, checkpoint: checkpoint, progress: progress)
+            outcome.stop = stopServers
+            return outcome
+        } catch {
+            stopServers()
+            throw error
+        }
+    }
+
+    /// Everything after the servers started: roster, trust, relay, verification, ranking, report.
+    static func federate(_ members: inout [DemoNode], published: [String: [Envelope]], dir: String, options: DemoOptions, checkpoint: () throws(DemoError) -> Void,
+                         progress: (String) -> Void) throws(DemoError) -> DemoOutcome {
+        progress("Started six HTTPS servers on free loopback ports (self-signed certificates; the roster carries their pins):")
+        for m in members { progress("  \(pad(m.label, 16)) \(m.url ?? "")") }
+        // Reopen the nodes: their node.json now names their URL, which their descriptors carry.
+        var nodes: [Node] = []
+        for m in members {
+            do { nodes.append(try Node(home: NodeHome(path: m.home))) } catch {
+                throw DemoError(.nodeFailed, "reopening the demo node \(m.label) failed: \(error)")
+            }
+        }
+        let envelopes = members.map { published[$0.origin] ?? [] }
         try writeRoster(nodes, dir: dir)
         progress("Wrote the roster (one descriptor per city) to \(dir)/peers; every node trusts it (peer import).")
         try trustRoster(nodes, members: members)

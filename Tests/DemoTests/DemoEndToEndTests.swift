@@ -126,11 +126,34 @@ import TestSupport
         }
         #expect(text.contains("press Ctrl-C"), "\(text)")
         #expect(process.isRunning)
+        // Each node's real HTTPS server answers while the demo waits.
+        let urls = Set(text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("https://127.0.0.1:") }.map(String.init)
+        })
+        #expect(urls.count == 6, "\(text)")
+        for url in urls {
+            let health = try curl(["-sk", "--max-time", "10", url + "/v1/health"])
+            #expect(health.contains("\"status\":\"ok\""), "\(url): \(health)")
+        }
         process.interrupt()  // SIGINT, as Ctrl-C sends
         text += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         #expect(text.contains("Stopping the demo nodes."))
+    }
+
+    /// Runs `curl` (a set-up dependency of the project) and returns its standard output.
+    func curl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 }
