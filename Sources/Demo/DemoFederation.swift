@@ -130,6 +130,7 @@ public enum DemoFederation {
         }
         for line in DemoReport.summary(result, rankedAt: members[0].label) { progress(line) }
         progress("Wrote the full report to \(reportPath).")
+        progress("Next: citybench --home \(members[0].home) rank   (or status, export --format csv, report --out FILE.html)")
         return DemoOutcome(nodes: members, rounds: rounds, relayedRecords: relayed, cells: cells, ranking: result, reportPath: reportPath)
     }
 
