@@ -5,7 +5,10 @@
 // Targets (design §10): ≤ 1 s for the full size (release), ≥ 5× pandas, linear in cells.
 //
 // usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N]
-// (`--uncertainty 0` ranks like the pandas baseline, which computes no rank intervals).
+//        bench-rank [--dir DIR] --report FILE.html
+// (`--uncertainty 0` ranks like the pandas baseline, which computes no rank intervals;
+// `--report` only writes the HTML report of a small generated federation, for
+// scripts/check-report-browser.sh, and times nothing).
 import Foundation
 import Formats
 import Model
@@ -30,6 +33,7 @@ var python = "/usr/bin/env"
 var pythonArgs = ["python3"]
 var sizes = [10, 50, 100]
 var options = RankingOptions()
+var reportPath: String? = nil
 while let a = arguments.next() {
     switch a {
     case "--dir": dir = arguments.next() ?? dir
@@ -37,8 +41,9 @@ while let a = arguments.next() {
     case "--python": python = arguments.next() ?? python; pythonArgs = []
     case "--sizes": sizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--uncertainty": options.uncertaintyRuns = Int(arguments.next() ?? "") ?? options.uncertaintyRuns
+    case "--report": reportPath = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N] | [--dir DIR] --report FILE.html\n".utf8))
         exit(64)
     }
 }
@@ -112,6 +117,17 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 
 let catalogPath = dir + "/catalog.json"
 try writeCatalog(to: catalogPath)
+/// Cities in the federation `--report` renders: enough for every chart, small enough to read.
+let reportCities = 24
+if let reportPath {
+    let csvPath = dir + "/cells-report.csv"
+    _ = try writeCells(cities: reportCities, to: csvPath)
+    let (catalog, _) = try CatalogFile.load(path: catalogPath)
+    let result = try Ranker.rank(try CellCSV.load(path: csvPath, catalog: catalog), catalog: catalog, options: options)
+    try HTMLReport.render(result, catalog: catalog).write(toFile: reportPath, atomically: true, encoding: .utf8)
+    print("bench-rank: wrote the HTML report of \(reportCities) generated cities to \(reportPath)")
+    exit(0)
+}
 print("bench-rank: \(kpiCount) KPIs x \(periods.count) periods; cities scaled to 10/50/100 % of \(fullCities); default method (min-max), \(options.uncertaintyRuns) uncertainty runs")
 var results: [(percent: Int, cells: Int, swift: Double, pandas: Double)] = []
 for percent in sizes {

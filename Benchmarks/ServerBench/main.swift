@@ -7,7 +7,8 @@
 //
 // Figures: ingest of 300-KPI records through POST /v1/push (records/s and server CPU-seconds),
 // authenticated no-change GET /v1/changes (requests/s) beside `openssl speed ed25519` verify/s
-// on one core, and `citybench serve` RSS idle and holding the federation. Run through
+// on one core, and the server's RSS idle and holding the federation (the child runs the same
+// NodeServer `citybench serve` runs, with the rate limit off). Run through
 // Benchmarks/ServerBench/run.sh, which pins the server to one core and the client to the other.
 import CityNode
 import Crypto
@@ -179,7 +180,9 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, String) {
     let input = Pipe(), output = Pipe()
     p.standardInput = input
     p.standardOutput = output
-    p.standardError = FileHandle.nullDevice  // the access log
+    // The access log and any failure of the child, kept beside the bench's figures.
+    _ = FileManager.default.createFile(atPath: NSTemporaryDirectory() + "bench-server-child.log", contents: nil)
+    p.standardError = FileHandle(forWritingAtPath: NSTemporaryDirectory() + "bench-server-child.log") ?? FileHandle.nullDevice
     try p.run()
     var line = ""
     while !line.contains("\n") {
@@ -205,12 +208,11 @@ func shell(_ command: String) -> String {
 
 func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     let me = CommandLine.arguments[0]
-    let citybench = ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent("citybench")
     let work = NSTemporaryDirectory() + "citybench-serverbench-\(getpid())"
     try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: work) }
     let home = work + "/home"
-    _ = shell("\(citybench) --home \(home) init --city Benchmarkstadt --country DE")
+    try NodeInitializer.initialize(home: NodeHome(path: home), options: InitOptions(city: "Benchmarkstadt", country: "DE"))
     let node = try Node(home: NodeHome(path: home))
     let serverOrigin = try node.identity().origin
 
@@ -226,21 +228,15 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     let client = federation[0]
     let recordBytes = federation[0].items[1].payload!.count
 
-    // Idle RSS of the real `citybench serve` on the empty home.
-    let (idle, idleInput, _) = try spawn(["taskset", "-c", serverCore, citybench, "--home", home, "serve", "--listen", "127.0.0.1:0", "--plain-http"])
-    Thread.sleep(forTimeInterval: 1)
-    let idleRSS = rssMiB(idle.processIdentifier)
-    kill(idle.processIdentifier, SIGTERM)
-    idle.waitUntilExit()
-    _ = idleInput
-
-    // Ingest through the bench child (rate limit off), pinned to one core.
+    // The server child (NodeServer, as `citybench serve` runs it, with the rate limit off), pinned to one core.
     let (child, childInput, portText) = try spawn(["taskset", "-c", serverCore, me, "server", home])
     guard let port = UInt16(portText) else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "child said \(portText)"]) }
-    let connection = KeepAliveClient(port: port)
+    Thread.sleep(forTimeInterval: 1)
+    let idleRSS = rssMiB(child.processIdentifier)
     var nonce: UInt64 = 0
-    func sign(_ method: String, _ target: String, _ body: [UInt8]) -> String {
+    func sign(_ method: String, _ target: String, _ body: [UInt8], as signer: SyntheticOrigin? = nil) -> String {
         nonce += 1
+        let client = signer ?? client
         return RequestAuthorization.sign(origin: client.origin, key: client.key, audience: serverOrigin, method: method,
                                          pathWithQuery: target, body: body, timestamp: Int(now()), nonce: HeadRoot.bigEndian8(Int(nonce)) + [UInt8](repeating: 1, count: 8))
     }
@@ -251,6 +247,8 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
         let body = JSONWriter.bytes(.object(JSONObject(pairs: [("items", .array(items.map(\.json)))])))
         bodies.append(request("POST", "/v1/push", authorization: sign("POST", "/v1/push", body), body: body))
     }
+    // Connected only now: the server closes a connection that sends no request within 10 s.
+    let connection = KeepAliveClient(port: port)
     let cpu0 = cpuSeconds(child.processIdentifier), t0 = now()
     var accepted = 0
     for body in bodies {
@@ -265,13 +263,16 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     print(String(format: "ingest: %.0f records/s wall, %.0f records per server CPU-second (target >= 3000 on one core)",
                  Double(records) / ingestSeconds, Double(records) / ingestCPU))
 
-    // Authenticated no-change changes: pre-signed requests at the end of the log, four keep-alive connections.
+    // Authenticated no-change changes: pre-signed requests at the end of the log, four keep-alive
+    // connections, each as another origin (one origin may send at most 10,000 nonces per 300 s).
     let epoch = try node.currentEpoch()
     let target = "/v1/changes?since=\(epoch.id).\(epoch.highestArrival)"
-    let signed = (0..<requests).map { _ in request("GET", target, authorization: sign("GET", target, [])) }
+    let lanes = 4
+    let signed = (0..<requests).map { i in
+        request("GET", target, authorization: sign("GET", target, [], as: federation[i == 0 ? 0 : 1 + (i - 1) / ((requests - 1) / lanes) % lanes]))
+    }
     let (probe, probeBody) = connection.exchange(signed[0])
     print("no-change changes: status \(probe), request \(signed[0].count) bytes, response body \(probeBody.count) bytes: \(String(decoding: probeBody, as: UTF8.self))")
-    let lanes = 4
     let perLane = (requests - 1) / lanes
     let failures = Mutex()
     let cpu1 = cpuSeconds(child.processIdentifier), t1 = now()
@@ -288,37 +289,48 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     group.wait()
     let changesSeconds = now() - t1, changesCPU = cpuSeconds(child.processIdentifier) - cpu1
     let rate = Double(perLane * lanes) / changesSeconds
+    // The same check in this process, one thread, no HTTP or database: what the signature alone costs here.
+    let sample = RequestAuthorization(headerValue: sign("GET", target, []))!
+    let publicKey = try Ed25519PublicKey(raw: client.key.publicKey)
+    let verifyStart = now()
+    var valid = 0
+    for _ in 0..<5_000 where sample.verify(with: publicKey, audience: serverOrigin, method: "GET", pathWithQuery: target, body: []) { valid += 1 }
+    print(String(format: "in-process RequestAuthorization.verify (Crypto's Ed25519, this core, under the client's load): %.0f/s (%d valid)",
+                 5_000 / (now() - verifyStart), valid))
+    let message = RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
+                                                   timestamp: sample.timestamp, nonce: sample.nonce, body: [])
+    let rawStart = now()
+    for _ in 0..<5_000 where publicKey.isValidSignature(sample.signature, for: message) { valid += 1 }
+    let rawRate = 5_000 / (now() - rawStart)
+    let bytesStart = now()
+    for _ in 0..<5_000 {
+        valid += RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
+                                                  timestamp: sample.timestamp, nonce: sample.nonce, body: []).count > 0 ? 1 : 0
+    }
+    print(String(format: "of which Ed25519PublicKey.isValidSignature alone: %.0f/s; building the signed bytes alone: %.0f/s",
+                 rawRate, 5_000 / (now() - bytesStart)))
     let openssl = shell("taskset -c \(serverCore) openssl speed -seconds 3 ed25519 2>/dev/null | tail -1")
     let verify = openssl.split(separator: " ").compactMap { Double($0) }.last ?? 0
     print(String(format: "no-change changes: %d requests in %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second; openssl ed25519 verify on one core: %.0f/s; ratio %.2f (target >= 0.8)",
                  perLane * lanes, changesSeconds, failures.count, rate, Double(perLane * lanes) / changesCPU, verify, verify > 0 ? rate / verify : 0))
-    print(String(format: "bench child RSS after ingest and load: %.1f MiB", rssMiB(child.processIdentifier)))
-    try childInput.fileHandleForWriting.close()
-    child.waitUntilExit()
-
-    // RSS of the real `citybench serve` holding the federation, after serving a full changes walk and /metrics.
-    let (full, fullInput, line) = try spawn(["taskset", "-c", serverCore, citybench, "--home", home, "serve", "--listen", "127.0.0.1:0", "--plain-http"])
-    if let url = line.split(separator: " ").dropFirst(2).first, let colon = url.lastIndex(of: ":"), let p = UInt16(url[url.index(after: colon)...]) {
-        let c = KeepAliveClient(port: p)
-        _ = c.exchange(Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        var cursor = "0"
-        var pages = 0
-        while pages < 10_000 {
-            let t = "/v1/changes?since=\(cursor)"
-            let (status, body) = c.exchange(request("GET", t, authorization: sign("GET", t, [])))
-            guard status == 200, let page = try? JSONReader.parse(body) else { break }
-            pages += 1
-            cursor = page["next"]?.stringValue ?? ""
-            if page["more"]?.boolValue != true { break }
-        }
-        print("serve walked \(pages) changes pages of 256 KiB (rate limit of serve applies: \(pages) requests)")
+    // RSS holding the federation, after a full changes walk and /metrics (which touch every origin).
+    let walker = KeepAliveClient(port: port)
+    _ = walker.exchange(Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+    var cursor = "0"
+    var pages = 0
+    while pages < 10_000 {
+        let t = "/v1/changes?since=\(cursor)"
+        let (status, body) = walker.exchange(request("GET", t, authorization: sign("GET", t, [], as: federation[5])))
+        guard status == 200, let page = try? JSONReader.parse(body) else { break }
+        pages += 1
+        cursor = page["next"]?.stringValue ?? ""
+        if page["more"]?.boolValue != true { break }
     }
     Thread.sleep(forTimeInterval: 1)
-    print(String(format: "citybench serve RSS: idle %.1f MiB (target <= 30), holding %d origins %.1f MiB (target <= 100)",
-                 idleRSS, originCount, rssMiB(full.processIdentifier)))
-    kill(full.processIdentifier, SIGTERM)
-    full.waitUntilExit()
-    _ = fullInput
+    print(String(format: "server RSS: idle %.1f MiB (target <= 30); holding %d origins after serving them in %d changes pages %.1f MiB (target <= 100)",
+                 idleRSS, originCount, pages, rssMiB(child.processIdentifier)))
+    try childInput.fileHandleForWriting.close()
+    child.waitUntilExit()
 }
 
 /// A counter shared by client threads.

@@ -20,6 +20,8 @@ struct OptionSpec: Sendable {
 struct PositionalSpec: Sendable {
     let name: String
     let help: String
+    /// May be left out (only the last positionals), e.g. `peer add FILE` beside `--name/--url/--key`.
+    var optional = false
 }
 
 /// What a command line says, once parsed against a command's specification.
@@ -53,7 +55,7 @@ struct CommandSpec: Sendable {
     /// The generated usage text shown by `--help` and after usage errors.
     var usage: String {
         var synopsis = "citybench [--home DIR] \(name)"
-        for p in positionals { synopsis += " \(p.name)" }
+        for p in positionals { synopsis += p.optional ? " [\(p.name)]" : " \(p.name)" }
         for o in options {
             var part = "--\(o.name)" + (o.valueName.map { " \($0)" } ?? "")
             if o.repeatable { part += "…" }
@@ -123,7 +125,7 @@ struct CommandSpec: Sendable {
         for o in options where o.required && parsed.values[o.name] == nil && !parsed.flags.contains(o.name) {
             throw UsageError(message: "option '--\(o.name)' is required for 'citybench \(name)'", command: name)
         }
-        if parsed.positionals.count < positionals.count {
+        if parsed.positionals.count < positionals.filter({ !$0.optional }).count {
             let missing = positionals[parsed.positionals.count]
             throw UsageError(message: "'citybench \(name)' needs the argument \(missing.name) (\(missing.help))", command: name)
         }

@@ -64,9 +64,16 @@ enum NodeCommands {
             ctx.out.line("KPI values   \(s.kpiValues) for \(s.kpisWithValues) KPIs")
             ctx.out.line("local KPIs   \(s.localKPIs)")
             ctx.out.line("projects     \(s.projects)")
+            ctx.out.line("epoch        \(s.epoch ?? "none")\(s.restored ? " (restored: confirm the data, then 'citybench publish --after-restore')" : "")")
+            ctx.out.line("origins      \(s.origins.count) known, \(s.origins.filter(\.trusted).count) trusted, \(s.origins.filter(\.complete).count) complete; \(s.quarantinedItems) items in quarantine")
             let f = ISO8601DateFormatter()
             ctx.out.line("last value   \(s.lastValueEntered.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
             ctx.out.line("last project \(s.lastProjectChange.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
+            for p in s.peers where p.syncPeer {
+                let last = p.lastSuccess.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never"
+                let next = p.nextTry.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "now"
+                ctx.out.line("peer         \(p.name): last success \(last), failures \(p.failures), next try \(next)")
+            }
             return CommandLineTool.success
         })
 

@@ -28,7 +28,7 @@ enum PublishCommands {
                 }
                 return CommandLineTool.success
             }
-            let result = try node.publish()
+            let result = try node.publish(afterRestore: args.flag("after-restore"))
             if args.flag("json") {
                 ctx.printJSON(result.json, pretty: args.flag("pretty"))
                 return CommandLineTool.success

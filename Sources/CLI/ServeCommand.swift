@@ -1,5 +1,6 @@
 import CityNode
 import Foundation
+import Sync
 
 /// `citybench serve [--listen HOST:PORT] [--plain-http] [--sync-every DURATION]`: the peer API
 /// until SIGTERM or SIGINT, then a graceful stop (in-flight requests finish within 10 s) and exit 0.
@@ -15,15 +16,17 @@ enum ServeCommand {
             var configuration = NodeServerConfiguration(home: ctx.home, listen: args.value("listen"),
                                                         plainHTTP: args.flag("plain-http"))
             configuration.accessLog = .standardError
+            var periodic: PeriodicSync?
             if let every = args.value("sync-every") {
                 guard let seconds = duration(every), seconds >= 60 else {
                     throw UsageError(message: "option '--sync-every' must be a duration of at least 1 minute such as 15m or 1h, not '\(every)'",
                                      command: "serve")
                 }
-                // HOOK(sync-every): the sync engine runs its cycle every `seconds` (with jitter) while
-                // the server runs. Until it is wired in, say so rather than pretend to sync.
-                ctx.err.write("citybench: note: --sync-every \(Int(seconds)) s is not wired into serve in this build; run 'citybench sync' from cron or the systemd timer\n")
-                ctx.err.flush()
+                // The sync cycle runs on its own thread and connection; `sync.lock` keeps it from
+                // overlapping a cron-run `sync` (a cycle that finds the lock held is skipped).
+                periodic = PeriodicSync(home: ctx.home, schedule: SyncSchedule(every: seconds), log: { line in
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                })
             }
             let server = try NodeServer(configuration)
             if let notice = server.epochNotice { ctx.err.write("citybench: \(notice)\n") }
@@ -31,7 +34,9 @@ enum ServeCommand {
                 ctx.out.line("listening on \(server.baseURL) as origin \(server.origin)")
                 ctx.out.flush()
                 ctx.err.flush()
+                periodic?.start()
             }
+            periodic?.stop()
             ctx.err.write("level=info event=shutdown signal=\(signal)\n")
             return CommandLineTool.success
         })

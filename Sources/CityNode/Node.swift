@@ -1,6 +1,7 @@
 import Foundation
 import Formats
 import Model
+import Replication
 import Store
 
 /// A city node opened from its home: its configuration, its one writer connection to the
@@ -17,6 +18,10 @@ public final class Node {
     var recordedEpoch: ArrivalEpoch?
     /// Set when opening found a restored database and drew a new epoch (design §5), for the operator.
     public private(set) var epochNotice: String?
+    /// Compiled statements of the peer API's per-request queries, kept for this connection.
+    private var statementCache: [String: Statement] = [:]
+    /// Key-chain entries parsed from stored key records, by header hash (bounded; key records never change).
+    var keyEntryCache: [[UInt8]: KeyChain.Entry] = [:]
 
     /// Opens the node in `home`; never creates anything, so a missing home or database is an error.
     public init(home: NodeHome, randomness: NodeRandomness = .system) throws(NodeError) {
@@ -64,6 +69,15 @@ public final class Node {
     /// Runs a read, mapping database failures to `NodeError`.
     func read<T>(_ body: () throws(StoreError) -> T) throws(NodeError) -> T {
         do { return try body() } catch { throw NodeError(.database, error.message) }
+    }
+
+    /// `sql` compiled once per connection (sqlite3_prepare_v2 re-prepares after a schema change).
+    /// The caller resets it when done, so no finished query holds a read snapshot open.
+    func cachedStatement(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = statementCache[sql] { return cached }
+        let statement = try database.prepare(sql)
+        statementCache[sql] = statement
+        return statement
     }
 
     /// The current time in Unix seconds, for `entered_at` and `updated_at`.

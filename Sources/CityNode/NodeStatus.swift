@@ -31,6 +31,8 @@ public struct NodeStatus: Sendable, Hashable {
     public var quarantinedItems = 0
     /// Every other origin this node knows (design §6).
     public var origins: [OriginStatus] = []
+    /// Every peer with its sync state; `json` lists the sync peers (design §6 `peers`).
+    public var peers: [PeerRecord] = []
 
     /// `{"origin","label","epoch","restored","counts":{…},"origins","peers","epsilon","city",…}`.
     public var json: JSONValue {
@@ -46,7 +48,7 @@ public struct NodeStatus: Sendable, Hashable {
         let last = JSONObject(pairs: [("kpiValue", time(lastValueEntered)), ("project", time(lastProjectChange))])
         return .object(JSONObject(pairs: [
             ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .string(epoch)), ("restored", .bool(restored)),
-            ("counts", .object(counts)), ("origins", .array(origins.map(\.json))), ("peers", .array([])), ("epsilon", .array([])),
+            ("counts", .object(counts)), ("origins", .array(origins.map(\.json))), ("peers", .array(peers.filter(\.syncPeer).map(\.statusJSON))), ("epsilon", .array([])),
             ("city", .string(city)), ("country", .string(country)),
             ("population", population.map { .string($0.description) } ?? .null),
             ("sizeClass", .string(sizeClass?.rawValue)), ("lastChanges", .object(last)),
@@ -62,6 +64,7 @@ extension Node {
         status.epoch = try currentEpoch().id
         status.restored = try isRestored()
         status.origins = try originStatuses()
+        status.peers = try peers()
         try read { () throws(StoreError) in
             status.replicatedItems = try database.scalarInt("SELECT count(*) FROM item WHERE arrival IS NOT NULL AND quarantine_peer IS NULL")
             status.quarantinedItems = try database.scalarInt("SELECT count(*) FROM item WHERE quarantine_peer IS NOT NULL")

@@ -76,13 +76,26 @@ public struct ProjectDescriptor: Hashable, Sendable {
 
 /// Everything the engine ranks: cells, optional city facts and project descriptors.
 public struct RankingInput: Sendable {
-    public var cells: [Cell]
+    /// The cells as the engine reads them; `cells` converts to and from `Cell` values.
+    var columns: CellColumns
     public var cities: [CityInfo]
     public var projects: [ProjectDescriptor]
 
+    /// The cells in input order (built from the columns on each read, so read it once).
+    public var cells: [Cell] {
+        get { columns.cells }
+        set { columns = CellColumns(newValue) }
+    }
+
     public init(cells: [Cell], cities: [CityInfo] = [], projects: [ProjectDescriptor] = []) {
-        self.cells = cells
+        columns = CellColumns(cells)
         self.cities = cities
         self.projects = projects
+    }
+
+    init(columns: CellColumns) {
+        self.columns = columns
+        cities = []
+        projects = []
     }
 }

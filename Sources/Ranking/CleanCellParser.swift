@@ -11,11 +11,9 @@ struct CleanCellParser {
     static let exactPowers: [Double] = (0...22).map { pow(10, Double($0)) }
 
     let catalog: KPICatalog
-    private var cities = Interner()
-    private var kpis = Interner()
-    private var units = Interner()
-    private var periods: [UInt64: (bytes: [UInt8], period: Period)] = [:]
-    private var knownKPI: [String: Bool] = [:]
+    /// Period indexes by the period's bytes packed into an integer (with its length on top).
+    private var periods: [UInt64: Int32] = [:]
+    private var periodIndex: [Period: Int32] = [:]
 
     init(catalog: KPICatalog) { self.catalog = catalog }
 
@@ -44,8 +42,10 @@ struct CleanCellParser {
         let width = names.count
         pos = headerEnd + 1
         var starts = [Int](repeating: 0, count: width + 1)
-        var cells: [Cell] = []
-        cells.reserveCapacity((end - pos) / 28)
+        var builder = CellColumns.Builder(capacity: (end - pos) / 28)
+        var cities = Interner(), kpis = Interner(), units = Interner()
+        /// Per interned KPI: whether the catalog defines it (or it is `POP.TOTAL`).
+        var knownKPI: [Bool] = []
         while pos < end {
             if base[pos] == 10 { pos += 1; continue }
             // Split one line into `width` fields: starts[i] ..< starts[i+1]-1.
@@ -65,14 +65,12 @@ struct CleanCellParser {
             pos = i + 1
             func range(_ c: Int) -> Range<Int> { starts[c]..<(starts[c + 1] - 1) }
             let cityRange = range(cityCol)
-            guard !cityRange.isEmpty, let city = cities.intern(buffer, cityRange) else { return nil }
-            guard let kpi = kpis.intern(buffer, range(kpiCol)) else { return nil }
-            let known: Bool
-            if let k = knownKPI[kpi] { known = k } else {
-                known = kpi == KPIDefinition.populationCode || catalog.contains(kpi)
-                knownKPI[kpi] = known
-            }
-            guard known, let period = period(buffer, range(periodCol)) else { return nil }
+            guard !cityRange.isEmpty, let city = cities.intern(buffer, cityRange, add: { builder.addName($0) }) else { return nil }
+            guard let kpi = kpis.intern(buffer, range(kpiCol), add: { code in
+                knownKPI.append(code == KPIDefinition.populationCode || catalog.contains(code))
+                return builder.addKPI(code)
+            }) else { return nil }
+            guard knownKPI[Int(kpi)], let period = period(buffer, range(periodCol), &builder) else { return nil }
             let valueRange = range(valueCol)
             var value: Double? = nil
             if !valueRange.isEmpty {
@@ -87,22 +85,33 @@ struct CleanCellParser {
                 default: return nil
                 }
             }
-            var unit: String? = nil
+            var unit: Int32 = -1
             if let u = unitCol, !range(u).isEmpty {
-                guard let text = units.intern(buffer, range(u)) else { return nil }
-                unit = text
+                guard let index = units.intern(buffer, range(u), add: { builder.addUnit($0) }) else { return nil }
+                unit = index
             }
-            cells.append(Cell(city: city, kpi: kpi, period: period, value: value, scaled: scaled, unit: unit))
+            builder.append(name: city, kpi: kpi, period: period, value: value, scaled: scaled, unit: unit)
         }
-        return RankingInput(cells: cells)
+        return RankingInput(columns: builder.columns)
     }
 
-    private mutating func period(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Period? {
-        let h = Interner.hash(buffer, r)
-        if let hit = periods[h], hit.bytes.elementsEqual(buffer[r]) { return hit.period }
+    /// The index of the period spelled by the bytes, interning it on first sight. Periods are
+    /// at most 7 bytes, so their bytes packed into one integer are the cache key.
+    private mutating func period(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>,
+                                 _ builder: inout CellColumns.Builder) -> Int32? {
+        guard r.count <= 7 else { return nil }
+        var packed: UInt64 = 0
+        for i in r { packed = packed << 8 | UInt64(buffer[i]) }
+        packed |= UInt64(r.count) << 56
+        if let hit = periods[packed] { return hit }
         guard let p = Period(String(decoding: buffer[r], as: UTF8.self)) else { return nil }
-        periods[h] = (Array(buffer[r]), p)
-        return p
+        let index: Int32
+        if let known = periodIndex[p] { index = known } else {
+            index = builder.addPeriod(p)
+            periodIndex[p] = index
+        }
+        periods[packed] = index
+        return index
     }
 
     /// The same strict decimal `CellCSV.parseNumber` accepts in point style, parsed in place:
@@ -137,12 +146,19 @@ struct CleanCellParser {
     }
 }
 
-/// Turns repeated byte strings (city names, KPI codes) into one shared `String` each,
-/// validating UTF-8 once per distinct name.
+/// Turns repeated byte strings (city names, KPI codes) into one index each, validating UTF-8
+/// once per distinct name.
 struct Interner {
-    private var table: [UInt64: [(bytes: [UInt8], text: String)]] = [:]
+    private var table: [UInt64: [(bytes: [UInt8], index: Int32)]] = [:]
     private var lastBytes: [UInt8] = []
-    private var lastText: String?
+    private var lastIndex: Int32 = -1
+
+    /// Whether `bytes` equals `buffer[r]`, compared with `memcmp`.
+    @inline(__always) static func same(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        guard bytes.count == r.count else { return false }
+        guard let base = buffer.baseAddress, !r.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + r.lowerBound, r.count) == 0 }
+    }
 
     /// FNV-1a over the bytes.
     static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64 {
@@ -151,19 +167,22 @@ struct Interner {
         return h
     }
 
-    mutating func intern(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String? {
-        if let last = lastText, lastBytes.count == r.count, lastBytes.elementsEqual(buffer[r]) { return last }
+    /// The index of the bytes' text; `add` registers a text not seen before and returns its
+    /// index. Nil when the bytes are not UTF-8.
+    mutating func intern(_ buffer: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, add: (String) -> Int32) -> Int32? {
+        if lastIndex >= 0, Interner.same(lastBytes, buffer, r) { return lastIndex }
         let h = Interner.hash(buffer, r)
-        if let bucket = table[h], let hit = bucket.first(where: { $0.bytes.elementsEqual(buffer[r]) }) {
+        if let bucket = table[h], let hit = bucket.first(where: { Interner.same($0.bytes, buffer, r) }) {
             lastBytes = hit.bytes
-            lastText = hit.text
-            return hit.text
+            lastIndex = hit.index
+            return hit.index
         }
         let bytes = Array(buffer[r])
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        table[h, default: []].append((bytes, text))
+        let index = add(text)
+        table[h, default: []].append((bytes, index))
         lastBytes = bytes
-        lastText = text
-        return text
+        lastIndex = index
+        return index
     }
 }

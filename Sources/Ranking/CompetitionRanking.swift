@@ -24,35 +24,101 @@ enum CompetitionRanking {
 extension CompetitionRanking {
     /// Reusable buffers for `fastRanks`, one per worker thread.
     struct Scratch {
-        var sorted: [Double] = []
-        var rankAt: [Int32] = []
+        var keys: [UInt32] = []
+        var cities: [Int32] = []
+        var swapKeys: [UInt32] = []
+        var swapCities: [Int32] = []
+        var counts = [Int](repeating: 0, count: 4 * 256)
     }
 
-    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the bare scores
-    /// and finds each city's rank at the first sorted position holding its score (equal
-    /// scores always share a rank, so which of them comes first does not matter).
+    /// A key whose unsigned order is the descending order of the score rounded to `Float`:
+    /// rounding never reverses two scores, it can only make close ones equal.
+    @inline(__always) static func descendingKey(_ s: Double) -> UInt32 {
+        let bits = Float(s).bitPattern
+        let ascending = bits >> 31 == 1 ? ~bits : bits | (1 << 31)
+        return ~ascending
+    }
+
+    /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the cities by a
+    /// 32-bit order-preserving key of their score with an LSD radix sort (bytes on which all
+    /// keys agree are skipped), puts scores that share a key in exact order with an insertion
+    /// pass, and walks them once; equal scores always share the rank of the first of them, so
+    /// the order among equal scores does not matter.
     static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>, scratch: inout Scratch) {
-        scratch.sorted.removeAll(keepingCapacity: true)
-        for s in scores where !s.isNaN { scratch.sorted.append(s) }
-        scratch.sorted.sort(by: >)
-        let n = scratch.sorted.count
-        if scratch.rankAt.count < n { scratch.rankAt = [Int32](repeating: 0, count: n) }
-        scratch.sorted.withUnsafeBufferPointer { sorted in
-            scratch.rankAt.withUnsafeMutableBufferPointer { rankAt in
-                for p in 0..<n {
-                    rankAt[p] = (p > 0 && sorted[p - 1] - sorted[p] <= RankingOptions.tieTolerance) ? rankAt[p - 1] : Int32(p + 1)
-                }
-                for (c, s) in scores.enumerated() {
-                    if s.isNaN { out[c] = 0; continue }
-                    // First position p with sorted[p] <= s (descending order), branch-free halving.
-                    var base = 0, length = n
-                    while length > 1 {
-                        let half = length / 2
-                        base = sorted[base + half - 1] > s ? base + half : base
-                        length -= half
+        scratch.keys.removeAll(keepingCapacity: true)
+        scratch.cities.removeAll(keepingCapacity: true)
+        for (c, s) in scores.enumerated() {
+            if s.isNaN { out[c] = 0 } else {
+                scratch.keys.append(descendingKey(s))
+                scratch.cities.append(Int32(c))
+            }
+        }
+        let n = scratch.keys.count
+        if n == 0 { return }
+        if scratch.swapKeys.count < n {
+            scratch.swapKeys = [UInt32](repeating: 0, count: n)
+            scratch.swapCities = [Int32](repeating: 0, count: n)
+        }
+        scores.withUnsafeBufferPointer { scores in
+            scratch.keys.withUnsafeMutableBufferPointer { keys in
+                scratch.cities.withUnsafeMutableBufferPointer { cities in
+                    scratch.swapKeys.withUnsafeMutableBufferPointer { swapKeys in
+                        scratch.swapCities.withUnsafeMutableBufferPointer { swapCities in
+                            scratch.counts.withUnsafeMutableBufferPointer { counts in
+                                for i in 0..<counts.count { counts[i] = 0 }
+                                for i in 0..<n {
+                                    let k = keys[i]
+                                    counts[Int(k & 255)] += 1
+                                    counts[256 + Int((k >> 8) & 255)] += 1
+                                    counts[512 + Int((k >> 16) & 255)] += 1
+                                    counts[768 + Int(k >> 24)] += 1
+                                }
+                                var fromKeys = keys, fromCities = cities, toKeys = swapKeys, toCities = swapCities
+                                for d in 0..<4 {
+                                    let base = d * 256
+                                    let shift = UInt32(d * 8)
+                                    if counts[base + Int((fromKeys[0] >> shift) & 255)] == n { continue }
+                                    var start = 0
+                                    for digit in 0..<256 {
+                                        let count = counts[base + digit]
+                                        counts[base + digit] = start
+                                        start += count
+                                    }
+                                    for i in 0..<n {
+                                        let k = fromKeys[i]
+                                        let slot = base + Int((k >> shift) & 255)
+                                        let to = counts[slot]
+                                        counts[slot] = to + 1
+                                        toKeys[to] = k
+                                        toCities[to] = fromCities[i]
+                                    }
+                                    swap(&fromKeys, &toKeys)
+                                    swap(&fromCities, &toCities)
+                                }
+                                // Exact order within runs of equal keys (scores a Float cannot tell apart).
+                                for i in 1..<n where fromKeys[i] == fromKeys[i - 1] {
+                                    var j = i
+                                    let city = fromCities[j]
+                                    let s = scores[Int(city)]
+                                    while j > 0 && fromKeys[j - 1] == fromKeys[i] && scores[Int(fromCities[j - 1])] < s {
+                                        fromCities[j] = fromCities[j - 1]
+                                        j -= 1
+                                    }
+                                    fromCities[j] = city
+                                }
+                                var previous = 0.0
+                                var previousRank: Int32 = 0
+                                for p in 0..<n {
+                                    let c = Int(fromCities[p])
+                                    let s = scores[c]
+                                    let rank = (p > 0 && previous - s <= RankingOptions.tieTolerance) ? previousRank : Int32(p + 1)
+                                    out[c] = rank
+                                    previous = s
+                                    previousRank = rank
+                                }
+                            }
+                        }
                     }
-                    if sorted[base] > s { base += 1 }
-                    out[c] = rankAt[base]
                 }
             }
         }

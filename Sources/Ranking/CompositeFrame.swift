@@ -52,30 +52,46 @@ struct CompositeFrame: Sendable {
         aggregate(scores: scores, kpiWeights: [kpiWeights], fieldWeights: [fieldWeights], geometric: geometric)[0]
     }
 
+    /// Weight sets aggregated side by side, one per SIMD lane.
+    typealias Lanes = SIMD8<Double>
+
     /// The same for several weight sets at once (one per Monte Carlo run): the score matrix is
-    /// read once for all of them, and each set's arithmetic is exactly that of a lone call.
+    /// read once per `Lanes.scalarCount` sets, which are summed side by side in SIMD lanes, and
+    /// each set's arithmetic is exactly that of a lone call (the same operations in the same
+    /// order, lane by lane).
     func aggregate(scores: [[Double]], kpiWeights: [[Double]], fieldWeights: [[Double]],
                    geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+        var out: [(fields: [[Double]], overall: [Double])] = []
+        out.reserveCapacity(kpiWeights.count)
+        for start in stride(from: 0, to: kpiWeights.count, by: Lanes.scalarCount) {
+            let end = min(start + Lanes.scalarCount, kpiWeights.count)
+            out += aggregateLanes(scores: scores, kpiWeights: kpiWeights[start..<end],
+                                  fieldWeights: fieldWeights[start..<end], geometric: geometric)
+        }
+        return out
+    }
+
+    /// Up to `Lanes.scalarCount` weight sets; unused lanes carry weight 0 and are ignored.
+    private func aggregateLanes(scores: [[Double]], kpiWeights: ArraySlice<[Double]>, fieldWeights: ArraySlice<[Double]>,
+                                geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
         let runs = kpiWeights.count
+        let first = kpiWeights.startIndex
         var fieldScores = [[[Double]]](repeating: [], count: runs)
-        // Sums laid out city-major (`c * runs + b`), so the inner loop walks contiguous memory.
-        var num = [Double](repeating: 0, count: runs * cityCount)
-        var den = [Double](repeating: 0, count: runs * cityCount)
-        var w = [Double](repeating: 0, count: runs)
+        var num = [Lanes](repeating: .zero, count: cityCount)
+        var den = [Lanes](repeating: .zero, count: cityCount)
         for (f, kpis) in kpisOfField.enumerated() {
             num.withUnsafeMutableBufferPointer { num in
                 den.withUnsafeMutableBufferPointer { den in
-                    for i in 0..<(runs * cityCount) { num[i] = 0; den[i] = 0 }
+                    for c in 0..<cityCount { num[c] = .zero; den[c] = .zero }
                     for k in kpis {
-                        for b in 0..<runs { w[b] = kpiWeights[b][k] }
-                        w.withUnsafeBufferPointer { w in
-                            scores[k].withUnsafeBufferPointer { s in
-                                for c in 0..<cityCount {
-                                    let v = s[c]
-                                    if v.isNaN { continue }
-                                    let base = c * runs
-                                    for b in 0..<runs { num[base + b] += w[b] * v; den[base + b] += w[b] }
-                                }
+                        var w = Lanes.zero
+                        for b in 0..<runs { w[b] = kpiWeights[first + b][k] }
+                        scores[k].withUnsafeBufferPointer { s in
+                            for c in 0..<cityCount {
+                                let v = s[c]
+                                if v.isNaN { continue }
+                                num[c] += w * v
+                                den[c] += w
                             }
                         }
                     }
@@ -85,18 +101,19 @@ struct CompositeFrame: Sendable {
             for b in 0..<runs {
                 var out = [Double](repeating: .nan, count: cityCount)
                 for c in 0..<cityCount where eligible[c] {
-                    let q = num[c * runs + b] / den[c * runs + b]
+                    let q = num[c][b] / den[c][b]
                     out[c] = geometric ? exp(q) : q
                 }
                 fieldScores[b].append(out)
             }
         }
         return (0..<runs).map { b in
+            let weights = fieldWeights[first + b]
             var overall = [Double](repeating: .nan, count: cityCount)
             for c in 0..<cityCount where overallEligible[c] {
                 var n = 0.0, d = 0.0
                 for f in activeFields where fieldEligible[f][c] {
-                    let weight = fieldWeights[b][f]
+                    let weight = weights[f]
                     n += weight * (geometric ? log(fieldScores[b][f][c]) : fieldScores[b][f][c])
                     d += weight
                 }

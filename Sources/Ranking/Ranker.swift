@@ -10,15 +10,17 @@ public enum Ranker {
     public static func rank(_ input: RankingInput, catalog: KPICatalog,
                             options: RankingOptions = RankingOptions()) throws(RankingError) -> RankingResult {
         try validate(options, catalog: catalog)
-        let cities = CityTable(input.cells)
+        let columns = input.columns
+        let cities = CityTable(columns)
         var hasKPI = [Bool](repeating: false, count: cities.count)
-        for (i, cell) in input.cells.enumerated() where cell.kpi != KPIDefinition.populationCode { hasKPI[Int(cities.cityOfCell[i])] = true }
+        let population = columns.kpiIndex(KPIDefinition.populationCode).map(Int32.init) ?? -1
+        for i in 0..<columns.count where columns.kpi[i] != population { hasKPI[Int(cities.cityOfCell[i])] = true }
         let rankable = hasKPI.filter { $0 }.count
         guard rankable >= 2 else {
             throw RankingError(.tooFewCities, "the input holds KPI values of \(rankable) \(rankable == 1 ? "city" : "cities"); a ranking needs at least two")
         }
         var state = RunState(cities: cities, catalog: catalog, options: options)
-        try state.prepare(input.cells)
+        try state.prepare(columns)
         state.rankKPIs()
         var result = state.composites()
         result.bestPractice = BestPracticeFinder.find(result: result, projects: input.projects, cities: cities,
@@ -109,28 +111,25 @@ struct CityTable: Sendable {
     /// The city index of every cell, in cell order.
     let cityOfCell: [Int32]
 
-    init(_ cells: [Cell]) {
-        // Distinct keys first (consecutive cells usually share a city, so most rows skip the hash).
+    init(_ columns: CellColumns) {
+        // Distinct keys over the distinct (origin, label) pairs, in order of first appearance,
+        // which is the order the cells would meet them in.
         var keyIndex: [String: Int] = [:]
         var firstLabel: [String] = []
         var origins: [String?] = []
-        var provisional = [Int32](repeating: 0, count: cells.count)
-        var lastKey: String? = nil
-        var lastIndex = 0
-        for (i, cell) in cells.enumerated() {
-            let key = cell.cityKey
-            if key != lastKey {
-                if let k = keyIndex[key] { lastIndex = k } else {
-                    lastIndex = firstLabel.count
-                    keyIndex[key] = lastIndex
-                    firstLabel.append(cell.city)
-                    origins.append(cell.origin)
-                }
-                lastKey = key
+        var keyOfName = [Int32](repeating: 0, count: columns.names.count)
+        for (n, name) in columns.names.enumerated() {
+            let key = name.origin ?? name.city
+            let k: Int
+            if let known = keyIndex[key] { k = known } else {
+                k = firstLabel.count
+                keyIndex[key] = k
+                firstLabel.append(name.city)
+                origins.append(name.origin)
             }
             // The smallest label an origin used, so the choice does not depend on row order.
-            if cell.city < firstLabel[lastIndex] { firstLabel[lastIndex] = cell.city }
-            provisional[i] = Int32(lastIndex)
+            if name.city < firstLabel[k] { firstLabel[k] = name.city }
+            keyOfName[n] = Int32(k)
         }
         let provisionalKeys = Array(keyIndex.keys)
         var keysPerLabel: [String: Int] = [:]
@@ -152,7 +151,8 @@ struct CityTable: Sendable {
             index[row.key] = new
         }
         self.index = index
-        cityOfCell = provisional.map { remap[Int($0)] }
+        let cityOfName = keyOfName.map { remap[Int($0)] }
+        cityOfCell = columns.name.map { cityOfName[Int($0)] }
     }
 }
 

@@ -18,13 +18,14 @@ struct RunState {
     let cities: CityTable
     let catalog: KPICatalog
     let options: RankingOptions
-    private(set) var cells: [Cell] = []
-    /// Indexes into `cells` per KPI code (population excluded).
-    private(set) var cellsOfKPI: [String: [Int]] = [:]
+    private(set) var columns = CellColumns()
+    /// Indexes into `columns` per KPI code (population excluded), in input order.
+    private(set) var cellsOfKPI: [String: [Int32]] = [:]
     /// Positive populations per city by `periodKey`.
     private(set) var population: [[Int: Double]]
     private(set) var latestPopulationPeriod: [Period?]
-    private var populationSeen: [Set<Int>]
+    /// `periodKey` of every distinct period of the input.
+    private(set) var periodKeys: [Int] = []
     /// The city index of every cell.
     private(set) var cityOfCell: [Int32] = []
     private(set) var ranked: [KPIData] = []
@@ -40,46 +41,44 @@ struct RunState {
         self.options = options
         population = Array(repeating: [:], count: cities.count)
         latestPopulationPeriod = Array(repeating: nil, count: cities.count)
-        populationSeen = Array(repeating: [], count: cities.count)
     }
 
     /// Groups cells by KPI, refuses duplicates and collects populations (≤ 0 counts as missing).
-    mutating func prepare(_ input: [Cell]) throws(RankingError) {
-        cells = input
+    mutating func prepare(_ input: CellColumns) throws(RankingError) {
+        columns = input
         cityOfCell = cities.cityOfCell
-        var lastKPI: String? = nil
-        var bucket: [Int] = []
-        func flush(_ kpi: String?) {
-            if let kpi, !bucket.isEmpty { cellsOfKPI[kpi, default: []].append(contentsOf: bucket) }
-            bucket.removeAll(keepingCapacity: true)
+        periodKeys = input.periods.map(periodKey)
+        let populationKPI = input.kpiIndex(KPIDefinition.populationCode).map(Int32.init) ?? -1
+        var populationSeen: [Set<Int>] = Array(repeating: [], count: cities.count)
+        var byKPI = [[Int32]](repeating: [], count: input.kpiCodes.count)
+        input.kpi.withUnsafeBufferPointer { kpi in
+            for i in 0..<kpi.count where kpi[i] != populationKPI { byKPI[Int(kpi[i])].append(Int32(i)) }
         }
-        for (i, cell) in input.enumerated() {
-            if cell.kpi == KPIDefinition.populationCode {
+        if populationKPI >= 0 {
+            for i in 0..<input.count where input.kpi[i] == populationKPI {
                 let c = Int(cityOfCell[i])
-                if population[c][periodKey(cell.period)] != nil || populationSeen[c].contains(periodKey(cell.period)) {
-                    throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(cell.kpi) in \(cell.period); keep one")
+                let period = input.periods[Int(input.period[i])]
+                let key = periodKeys[Int(input.period[i])]
+                if populationSeen[c].contains(key) {
+                    throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(KPIDefinition.populationCode) in \(period); keep one")
                 }
-                populationSeen[c].insert(periodKey(cell.period))
-                if let v = cell.value, v > 0, v.isFinite {
-                    population[c][periodKey(cell.period)] = v
-                    if latestPopulationPeriod[c].map({ $0 < cell.period }) ?? true { latestPopulationPeriod[c] = cell.period }
+                populationSeen[c].insert(key)
+                let v = input.value[i]
+                if input.hasValue[i], v > 0, v.isFinite {
+                    population[c][key] = v
+                    if latestPopulationPeriod[c].map({ $0 < period }) ?? true { latestPopulationPeriod[c] = period }
                 }
-                continue
             }
-            if cell.kpi != lastKPI {
-                flush(lastKPI)
-                lastKPI = cell.kpi
-            }
-            bucket.append(i)
         }
-        flush(lastKPI)
+        for (k, indexes) in byKPI.enumerated() where !indexes.isEmpty { cellsOfKPI[input.kpiCodes[k]] = indexes }
         // Duplicates: sort each KPI's (city, period) keys and compare neighbours.
-        for (kpi, indexes) in cellsOfKPI {
-            var keys = indexes.map { Int(cityOfCell[$0]) << 20 | periodKey(cells[$0].period) }
+        for kpi in cellsOfKPI.keys.sorted() {
+            let indexes = cellsOfKPI[kpi]!
+            var keys = indexes.map { Int(cityOfCell[Int($0)]) << 20 | periodKeys[Int(input.period[Int($0)])] }
             keys.sort()
             for j in keys.indices.dropFirst() where keys[j] == keys[j - 1] {
                 let c = keys[j] >> 20
-                let period = cells[indexes.first { Int(cityOfCell[$0]) == c && periodKey(cells[$0].period) == keys[j] & 0xFFFFF }!].period
+                let period = input.periods.first { periodKey($0) == keys[j] & 0xFFFFF }!
                 throw RankingError(.duplicateCell, "\(cities.labels[c]) has two values for \(kpi) in \(period); keep one")
             }
         }
@@ -106,7 +105,11 @@ struct RunState {
                 continue
             }
             if let f = options.field, d.field != f { continue }
-            let units = Set(cellsOfKPI[code]!.compactMap { cells[$0].unit }).sorted()
+            var unitSeen = [Bool](repeating: false, count: columns.units.count)
+            if !columns.units.isEmpty {
+                for i in cellsOfKPI[code]! where columns.unit[Int(i)] >= 0 { unitSeen[Int(columns.unit[Int(i)])] = true }
+            }
+            let units = Set(columns.units.indices.filter { unitSeen[$0] }.map { columns.units[$0] }).sorted()
             if units.count > 1 {
                 excluded.append(Exclusion(city: nil, scope: "kpi:\(code)", reason: "cities report it in different units (\(units.joined(separator: ", ")))"))
                 continue
@@ -121,50 +124,47 @@ struct RunState {
     }
 
     /// Design §7 period rule: `--period`, else within the KPI's most common granularity the
-    /// latest period reported by at least ⌈N/2⌉ of the N cities reporting it at all.
-    func choosePeriod(_ indexes: [Int]) -> Period? {
+    /// latest period reported by at least ⌈N/2⌉ of the N cities reporting it at all. Counts
+    /// per distinct period of the input, no sorting.
+    func choosePeriod(_ indexes: [Int32]) -> Period? {
         if let p = options.period { return p }
         // Cells are unique per (city, period), so counting cells with a value per period
         // counts cities.
         var reporting = [Bool](repeating: false, count: cities.count)
         var reportingCount = 0
-        var perGranularity = [0, 0, 0]
-        var citiesPerPeriod: [Int: (period: Period, count: Int)] = [:]
-        var lastKey = -1
-        var lastCount = 0
-        var lastPeriod = Period(year: Period.yearRange.lowerBound)
-        for i in indexes where cells[i].value != nil {
-            let c = Int(cityOfCell[i])
+        var citiesPerPeriod = [Int](repeating: 0, count: columns.periods.count)
+        for i in indexes where columns.hasValue[Int(i)] {
+            let c = Int(cityOfCell[Int(i)])
             if !reporting[c] { reporting[c] = true; reportingCount += 1 }
-            let p = cells[i].period
-            let key = periodKey(p)
-            perGranularity[granularityIndex(p.granularity)] += 1
-            // Runs of the same period are common; count them before touching the dictionary.
-            if key == lastKey { lastCount += 1; continue }
-            if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
-            lastKey = key
-            lastPeriod = p
-            lastCount = 1
+            citiesPerPeriod[Int(columns.period[Int(i)])] += 1
         }
-        if lastKey >= 0 { citiesPerPeriod[lastKey, default: (lastPeriod, 0)].count += lastCount }
         guard reportingCount > 0 else { return nil }
+        var perGranularity = [0, 0, 0]
+        for (p, n) in citiesPerPeriod.enumerated() { perGranularity[granularityIndex(columns.periods[p].granularity)] += n }
         // Most values; on a tie the coarser granularity.
         var g = 0
         for k in 1..<3 where perGranularity[k] > perGranularity[g] { g = k }
         let need = (reportingCount + 1) / 2
-        return citiesPerPeriod.values.filter { granularityIndex($0.period.granularity) == g && $0.count >= need }.map(\.period).max()
+        var best: Period? = nil
+        for (p, n) in citiesPerPeriod.enumerated() where n >= need && n > 0 {
+            let period = columns.periods[p]
+            if granularityIndex(period.granularity) == g && best.map({ $0 < period }) ?? true { best = period }
+        }
+        return best
     }
 
     private func granularityIndex(_ g: Period.Granularity) -> Int {
         switch g { case .year: 0; case .quarter: 1; case .month: 2 }
     }
 
-    /// Per-capita value of a cell, or nil with the reason it has none.
-    func scaledValue(_ cell: Cell, _ d: KPIDefinition, city c: Int) -> (Double?, String?) {
-        guard let v = cell.value, v.isFinite else { return (nil, "value suppressed or missing for \(cell.period)") }
-        guard let per = d.perCapita, !cell.scaled else { return (v, nil) }
-        guard let pop = population(c, cell.period) else {
-            return (nil, "no population (POP.TOTAL) for \(cell.period), so no per-capita value")
+    /// Per-capita value of cell `i`, or nil with the reason it has none.
+    func scaledValue(_ i: Int, _ d: KPIDefinition, city c: Int) -> (Double?, String?) {
+        let v = columns.value[i]
+        let period = columns.periods[Int(columns.period[i])]
+        guard columns.hasValue[i], v.isFinite else { return (nil, "value suppressed or missing for \(period)") }
+        guard let per = d.perCapita, !columns.scaled[i] else { return (v, nil) }
+        guard let pop = population(c, period) else {
+            return (nil, "no population (POP.TOTAL) for \(period), so no per-capita value")
         }
         return (v / pop * Double(per), nil)
     }
@@ -179,11 +179,13 @@ struct RunState {
                 excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
                 continue
             }
+            let chosen = columns.periods.firstIndex(of: period).map(Int32.init) ?? -1
             var rows: [(c: Int, value: Double, x: Double)] = []
-            for i in indexes where cells[i].period == period {
+            for i32 in indexes where columns.period[Int(i32)] == chosen {
+                let i = Int(i32)
                 let c = Int(cityOfCell[i])
-                let (x, reason) = scaledValue(cells[i], d, city: c)
-                if let x { rows.append((c, cells[i].value!, x)) } else if let reason {
+                let (x, reason) = scaledValue(i, d, city: c)
+                if let x { rows.append((c, columns.value[i], x)) } else if let reason {
                     excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
                 }
             }

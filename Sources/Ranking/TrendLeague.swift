@@ -12,10 +12,13 @@ extension RunState {
         var ignored: [Exclusion] = []
         for d in candidateKPIs(excluded: &ignored) {
             var from: [Int: Double] = [:], to: [Int: Double] = [:]
-            for i in cellsOfKPI[d.code]! where cells[i].period == span.from || cells[i].period == span.to {
+            let fromIndex = columns.periods.firstIndex(of: span.from).map(Int32.init) ?? -1
+            let toIndex = columns.periods.firstIndex(of: span.to).map(Int32.init) ?? -1
+            for i32 in cellsOfKPI[d.code]! where columns.period[Int(i32)] == fromIndex || columns.period[Int(i32)] == toIndex {
+                let i = Int(i32)
                 let c = Int(cityOfCell[i])
-                guard let x = scaledValue(cells[i], d, city: c).0 else { continue }
-                if cells[i].period == span.from { from[c] = x } else { to[c] = x }
+                guard let x = scaledValue(i, d, city: c).0 else { continue }
+                if columns.period[i] == fromIndex { from[c] = x } else { to[c] = x }
             }
             let both = from.keys.filter { to[$0] != nil }.sorted()
             guard both.count >= 2 else { continue }

@@ -8,16 +8,22 @@ import Dispatch
 /// not depend on how runs are spread over threads.
 enum UncertaintyAnalysis {
     /// Monte Carlo runs aggregated together over one pass of a score matrix.
-    static let runsPerBlock = 8
+    static let runsPerBlock = CompositeFrame.Lanes.scalarCount
+    /// Cities whose rank histograms are filled together: 64 × 1,001 bins × 4 bytes stay in
+    /// a core's L2 cache, where a histogram of all cities would not.
+    static let histogramTileCities = 64
 
-    /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point rank.
+    /// Rank statistics per field (`[field][city]`) and overall (`[city]`); nil where no point
+    /// rank. `workers` threads share the runs (by default one per core); the result is the same
+    /// for any number of them.
     static func run(frame: CompositeFrame, matrices: [[[Double]]], kpiWeights: [Double], fieldWeights: [Double],
                     geometric: Bool, runs: Int, seed: UInt64,
-                    pointFieldRanks: [[Int]], pointOverallRanks: [Int]) -> (fields: [[RankUncertainty?]], overall: [RankUncertainty?]) {
+                    pointFieldRanks: [[Int]], pointOverallRanks: [Int],
+                    workers requested: Int = ProcessInfo.processInfo.activeProcessorCount) -> (fields: [[RankUncertainty?]], overall: [RankUncertainty?]) {
         let cities = frame.cityCount
         let composites = frame.fields.count + 1
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, runs))
-        let collector = RankCollector(workers: workers)
+        let workers = max(1, min(requested, runs))
+        let collector = SlotCollector<[Int32]>(count: workers, empty: [])
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
@@ -50,60 +56,70 @@ enum UncertaintyAnalysis {
                     }
                 }
             }
-            collector.store(ranks, worker: worker)
+            collector.store(ranks, at: worker)
         }
-        let all = collector.chunks
-        // Quantiles by counting: a histogram of ranks per city, one composite at a time.
-        var stats: [[RankUncertainty?]] = []
+        let all = collector.values
+        // Quantiles by counting: a histogram of ranks per city, composites spread over the
+        // cores, cities in tiles whose histograms stay in cache.
         let bins = cities + 1
-        for composite in 0..<composites {
-            var histogram = [Int32](repeating: 0, count: cities * bins)
-            histogram.withUnsafeMutableBufferPointer { h in
-                for chunk in all {
-                    chunk.withUnsafeBufferPointer { ranks in
-                        var base = composite * cities
-                        while base < ranks.count {
-                            for c in 0..<cities { h[c * bins + Int(ranks[base + c])] += 1 }
-                            base += composites * cities
+        let tile = max(1, min(cities, histogramTileCities))
+        let statistics = SlotCollector<[RankUncertainty?]>(count: composites, empty: [])
+        DispatchQueue.concurrentPerform(iterations: composites) { composite in
+            let point = composite < composites - 1 ? pointFieldRanks[composite] : pointOverallRanks
+            var result = [RankUncertainty?](repeating: nil, count: cities)
+            var histogram = [Int32](repeating: 0, count: tile * bins)
+            // Nearest-rank percentiles: the value at position ⌈p·N⌉ (1-based).
+            func position(_ p: Double) -> Int { max(1, Int((p * Double(runs)).rounded(.up))) }
+            let targets = [position(0.05), position(0.5), position(0.95)]
+            for lower in stride(from: 0, to: cities, by: tile) {
+                let upper = min(lower + tile, cities)
+                histogram.withUnsafeMutableBufferPointer { h in
+                    for i in 0..<h.count { h[i] = 0 }
+                    for chunk in all {
+                        chunk.withUnsafeBufferPointer { ranks in
+                            var base = composite * cities
+                            while base < ranks.count {
+                                for c in lower..<upper { h[(c - lower) * bins + Int(ranks[base + c])] += 1 }
+                                base += composites * cities
+                            }
                         }
+                    }
+                    for c in lower..<upper where point[c] > 0 {
+                        var found = [0, 0, 0]
+                        var cumulative = 0
+                        var t = 0
+                        for rank in 1..<bins where t < 3 {
+                            cumulative += Int(h[(c - lower) * bins + rank])
+                            while t < 3 && cumulative >= targets[t] { found[t] = rank; t += 1 }
+                        }
+                        let q5 = found[0], median = found[1], q95 = found[2]
+                        result[c] = RankUncertainty(median: median, quantiles: q5...q95,
+                                                    interval: min(q5, point[c])...max(q95, point[c]))
                     }
                 }
             }
-            let point = composite < composites - 1 ? pointFieldRanks[composite] : pointOverallRanks
-            stats.append((0..<cities).map { c in
-                guard point[c] > 0 else { return nil }
-                // Nearest-rank percentiles: the value at position ⌈p·N⌉ (1-based).
-                func position(_ p: Double) -> Int { max(1, Int((p * Double(runs)).rounded(.up))) }
-                let targets = [position(0.05), position(0.5), position(0.95)]
-                var found = [0, 0, 0]
-                var cumulative = 0
-                var t = 0
-                for rank in 1..<bins where t < 3 {
-                    cumulative += Int(histogram[c * bins + rank])
-                    while t < 3 && cumulative >= targets[t] { found[t] = rank; t += 1 }
-                }
-                let q5 = found[0], median = found[1], q95 = found[2]
-                return RankUncertainty(median: median, quantiles: q5...q95, interval: min(q5, point[c])...max(q95, point[c]))
-            })
+            statistics.store(result, at: composite)
         }
+        let stats = statistics.values
         return (Array(stats.dropLast()), stats.last!)
     }
 }
 
-/// Gathers each worker's ranks. `@unchecked Sendable`: every access to `storage` holds `lock`.
-private final class RankCollector: @unchecked Sendable {
+/// One result slot per concurrent iteration. `@unchecked Sendable`: every access to
+/// `storage` holds `lock`.
+private final class SlotCollector<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [[Int32]]
+    private var storage: [Element]
 
-    init(workers: Int) { storage = Array(repeating: [], count: workers) }
+    init(count: Int, empty: Element) { storage = Array(repeating: empty, count: count) }
 
-    func store(_ ranks: [Int32], worker: Int) {
+    func store(_ value: Element, at slot: Int) {
         lock.lock()
-        storage[worker] = ranks
+        storage[slot] = value
         lock.unlock()
     }
 
-    var chunks: [[Int32]] {
+    var values: [Element] {
         lock.lock()
         defer { lock.unlock() }
         return storage

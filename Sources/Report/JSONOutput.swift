@@ -38,7 +38,8 @@ struct JSONOutput {
 
     private mutating func raw(_ s: String) {
         separator()
-        bytes.append(contentsOf: s.utf8)
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
         needsComma = true
     }
 
@@ -50,6 +51,17 @@ struct JSONOutput {
 
     private mutating func escaped(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most names need no escaping: copy their bytes in one go.
+        var s = s
+        let copied = s.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 || $0 == 127 }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(92); bytes.append(b)

@@ -25,3 +25,33 @@ import Testing
         #expect((0...6).map(twoThirdsCeiling) == [0, 1, 2, 2, 3, 4, 4])
     }
 }
+
+@Suite struct FastRanksEdgeTests {
+    @Test func fastRanksOfOnlyMissingScoresAreAllZero() {
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 9, count: 4)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks([.nan, .nan, .nan, .nan], into: $0, scratch: &scratch) }
+        #expect(out == [0, 0, 0, 0])
+    }
+
+    @Test func fastRanksOrderNegativeZeroAndSignsLikeTheReference() {
+        let scores: [Double] = [-0.0, 0.0, -3.5, 1e-300, -1e-300, 100, .nan, -100, 3.5, 3.5 + 1e-10]
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 0, count: scores.count)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0, scratch: &scratch) }
+        #expect(out.map(Int.init) == CompetitionRanking.ranks(scores))
+    }
+}
+
+@Suite struct FastRanksPrecisionTests {
+    @Test func fastRanksSeparateScoresThatAFloatCannotTellApart() {
+        // 1 + 5e-8 and 1 + 2.5e-8 round to the same Float as 1, yet differ by more than the
+        // tie tolerance, so they must get different ranks.
+        let scores: [Double] = [1.0, 1.0 + 5e-8, 7, 1.0 + 2.5e-8, 1.0 - 3e-8, 1.0 + 5e-8 + 1e-12, .nan]
+        var scratch = CompetitionRanking.Scratch()
+        var out = [Int32](repeating: 0, count: scores.count)
+        out.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores, into: $0, scratch: &scratch) }
+        #expect(out.map(Int.init) == CompetitionRanking.ranks(scores))
+        #expect(out.map(Int.init) == [5, 2, 1, 4, 6, 2, 0])
+    }
+}

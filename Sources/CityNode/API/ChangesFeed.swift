@@ -34,19 +34,12 @@ public enum ChangesOutcome: Sendable, Hashable {
 extension Node {
     /// Every current record, head and key record of trusted (and the own) origins that arrived
     /// after `cursor`, oldest first, up to `limitBytes` of envelope JSON (one larger item is sent
-    /// alone, so the feed always advances). Quarantined items are never served. Read in one
-    /// snapshot, so `next` never skips an item committed meanwhile.
+    /// alone, so the feed always advances). Quarantined items are never served. The highest
+    /// arrival is read before the items, so a commit in between can only add served items after
+    /// it, and `next` never skips one.
     public func changes(since cursor: ChangesCursor, limitBytes: Int, origin: String?) throws(NodeError) -> ChangesOutcome {
         try read { () throws(StoreError) -> ChangesOutcome in
-            try database.execute("BEGIN")
-            do throws(StoreError) {
-                let outcome = try changesInSnapshot(since: cursor, limitBytes: limitBytes, origin: origin)
-                try database.execute("COMMIT")
-                return outcome
-            } catch {
-                try? database.execute("ROLLBACK")
-                throw error
-            }
+            try changesInSnapshot(since: cursor, limitBytes: limitBytes, origin: origin)
         }
     }
 
@@ -63,7 +56,8 @@ extension Node {
             """
         if origin != nil { sql += " AND i.origin = ?2" }
         sql += " ORDER BY i.arrival"
-        let stmt = try database.prepare(sql)
+        let stmt = try cachedStatement(sql)
+        defer { stmt.reset() }
         try stmt.bind([.integer(Int64(position))] + (origin.map { [SQLValue.text($0)] } ?? []))
         var items: [[UInt8]] = []
         var bytes = 0

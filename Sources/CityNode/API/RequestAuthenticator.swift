@@ -81,11 +81,26 @@ extension Node {
     /// the newest key of its stored key chain, else the first key recorded with the trust
     /// (`origin.first_key`, which must hash to the origin id). nil for an origin not trusted.
     func requestKey(origin: String) throws(StoreError) -> [UInt8]? {
-        let stmt = try database.prepare("SELECT first_key FROM origin WHERE origin = ? AND (trusted = 1 OR own = 1)")
-        try stmt.bind([.text(origin)])
-        guard try stmt.step() else { return nil }
-        let firstKey = stmt.isNull(0) ? nil : stmt.blob(0)
-        let chain = try SQLOriginView.chain(database, origin: origin)
+        let trust = try cachedStatement("SELECT first_key FROM origin WHERE origin = ? AND (trusted = 1 OR own = 1)")
+        defer { trust.reset() }
+        try trust.bind([.text(origin)])
+        guard try trust.step() else { return nil }
+        let firstKey = trust.isNull(0) ? nil : trust.blob(0)
+        let keys = try cachedStatement("SELECT header, hash FROM item WHERE origin = ? AND kind = 'key' AND current = 1 ORDER BY n")
+        defer { keys.reset() }
+        try keys.bind([.text(origin)])
+        var chain = KeyChain(origin: origin)
+        while try keys.step() {
+            let hash = keys.blob(1)
+            if let entry = keyEntryCache[hash] {
+                chain.insert(entry)
+                continue
+            }
+            guard let header = try? Header.parse(keys.blob(0)), let entry = KeyChain.Entry(verifiedKeyRecord: header, headerHash: hash) else { continue }
+            if keyEntryCache.count >= RequestAuthenticator.keyCacheCapacity { keyEntryCache.removeAll() }
+            keyEntryCache[hash] = entry
+            chain.insert(entry)
+        }
         if let newest = chain.entries.last { return newest.publicKey }
         if let firstKey, Ed25519PublicKey.originID(raw: firstKey) == origin { return firstKey }
         return []

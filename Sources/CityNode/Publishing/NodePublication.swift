@@ -48,7 +48,8 @@ extension Node {
     /// Signs and stores every changed subject and a new head in one transaction (design §4).
     /// With nothing changed, uses no sequence number and returns an empty result.
     public func publish() throws(NodeError) -> PublicationResult {
-        try write { () throws -> PublicationResult in
+        try refuseWhileRestored()
+        return try write { () throws -> PublicationResult in
             let (changes, charges) = try plan()
             guard !changes.isEmpty else { return PublicationResult(n: nil, records: [], head: nil) }
             let signer = try ownSigner()
@@ -310,7 +311,7 @@ extension Node {
     }
 
     /// The current key and the next sequence number: one above the highest own `n` seen anywhere.
-    private func ownSigner(finishingRotation: Bool = true) throws -> OwnSigner {
+    func ownSigner(finishingRotation: Bool = true) throws -> OwnSigner {
         let origin = try ownOrigin()
         try insertFirstKeyRecordIfMissing()
         let key = try loadSigningKey(finishingRotation: finishingRotation)
@@ -330,7 +331,7 @@ extension Node {
         }
     }
 
-    private func signHead(with signer: OwnSigner) throws -> Envelope {
+    func signHead(with signer: OwnSigner) throws -> Envelope {
         let stmt = try database.prepare("SELECT subject, n, hash FROM item WHERE origin = ? AND kind = 'record' AND current = 1")
         try stmt.bind([.text(signer.origin)])
         var entries: [HeadRoot.Entry] = []

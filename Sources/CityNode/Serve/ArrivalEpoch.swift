@@ -52,10 +52,11 @@ extension Node {
     }
 
     func epochInDatabase() throws(StoreError) -> ArrivalEpoch {
-        let stmt = try database.prepare("""
+        let stmt = try cachedStatement("""
             SELECT (SELECT value FROM meta WHERE key = 'epoch'),
                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'), 0)
             """)
+        defer { stmt.reset() }
         _ = try stmt.step()
         return ArrivalEpoch(id: stmt.optionalText(0) ?? "", highestArrival: stmt.int(1))
     }
@@ -95,8 +96,10 @@ extension Node {
         }
         let id = bytes.map { String(format: "%02x", $0) }.joined()
         try write { () throws in
-            try database.prepare("INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .run([.text(id)])
+            // A first epoch never replaces one another process drew meanwhile (both then agree).
+            let sql = restored ? "INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                : "INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO NOTHING"
+            try database.prepare(sql).run([.text(id)])
             if restored {
                 try database.prepare("INSERT INTO meta (key, value) VALUES ('restored', '1') ON CONFLICT (key) DO UPDATE SET value = '1'").run()
             }

@@ -19,5 +19,6 @@ extension Migration {
         .localData,
         .replication,
         .peerAPI,
+        .sync,
     ]
 }

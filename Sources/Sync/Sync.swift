@@ -1,1 +1,0 @@
-// The Sync module; see design §2 for its place in the layers.
