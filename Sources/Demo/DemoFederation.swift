@@ -36,10 +36,10 @@ public struct DemoNode: Sendable, Hashable {
 /// What a finished demo produced.
 public struct DemoOutcome: Sendable {
     public var nodes: [DemoNode]
-    /// Relay rounds until every node held every city's records.
+    /// Sync rounds until every node held every city's records.
     public var rounds: Int
-    /// Records that reached a node only through another node (not from their origin directly).
-    public var relayedRecords: Int
+    /// Cells, summed over the nodes, that reached a node only through another node.
+    public var relayedCells: Int
     /// Cells every node holds (the same at every node).
     public var cells: Int
     public var ranking: RankingResult
@@ -69,19 +69,17 @@ public enum DemoFederation {
         progress(DemoData.notice)
         progress("Creating six city nodes in \(dir)/homes …")
         var members: [DemoNode] = []
-        var published: [String: [Envelope]] = [:]
         for city in DemoData.cities {
             try checkpoint()
             let (_, member, items) = try makeNode(city, dir: dir)  // its connection closes here; servers and relay reopen
             progress("  \(pad(city.name, 14)) published \(items.count - 2) records as \(member.label)\(city.pseudonymous ? " (pseudonymous)" : "")")
             members.append(member)
-            published[member.origin] = items
         }
         try checkpoint()
         let servers = try DemoNetwork.startServers(&members)
         let stopServers: @Sendable () -> Void = { servers.forEach { $0.shutdown() } }
         do {
-            var outcome = try federate(&members, published: published, dir: dir, options: options, checkpoint: checkpoint, progress: progress)
+            var outcome = try federate(&members, dir: dir, options: options, checkpoint: checkpoint, progress: progress)
             outcome.stop = stopServers
             return outcome
         } catch {
@@ -91,7 +89,7 @@ public enum DemoFederation {
     }
 
     /// Everything after the servers started: roster, trust, relay, verification, ranking, report.
-    static func federate(_ members: inout [DemoNode], published: [String: [Envelope]], dir: String, options: DemoOptions, checkpoint: () throws(DemoError) -> Void,
+    static func federate(_ members: inout [DemoNode], dir: String, options: DemoOptions, checkpoint: () throws(DemoError) -> Void,
                          progress: (String) -> Void) throws(DemoError) -> DemoOutcome {
         progress("Started six HTTPS servers on free loopback ports (self-signed certificates; the roster carries their pins):")
         for m in members { progress("  \(pad(m.label, 16)) \(m.url ?? "")") }
@@ -102,15 +100,16 @@ public enum DemoFederation {
                 throw DemoError(.nodeFailed, "reopening the demo node \(m.label) failed: \(error)")
             }
         }
-        let envelopes = members.map { published[$0.origin] ?? [] }
         try writeRoster(nodes, dir: dir)
-        progress("Wrote the roster (one descriptor per city) to \(dir)/peers; every node trusts it (peer import).")
-        try trustRoster(nodes, members: members)
-        progress("Peered in a line: " + members.map(\.label).joined(separator: " – ") + " (records must be relayed).")
-        try checkpoint()
-        let (rounds, relayed) = try relay(nodes, members: members, own: envelopes, checkpoint: checkpoint, progress: progress)
+        let roster = (dir as NSString).appendingPathComponent("peers")
+        progress("Wrote the roster (one descriptor per city) to \(roster).")
+        try DemoNetwork.peerInALine(nodes, members: members, rosterDirectory: roster)
+        progress("Every node trusts the roster (peer import) and syncs only with its neighbours (peer add):")
+        progress("  " + members.map(\.label).joined(separator: " – ") + ", so records must be relayed.")
+        let (rounds, moved) = try DemoNetwork.syncUntilComplete(nodes, members: members, checkpoint: checkpoint, progress: progress)
         let cells = try verifyComplete(nodes, members: members)
-        progress("Every node is complete: \(members.count) cities, \(cells) identical cells at every node, \(relayed) records relayed.")
+        let relayed = try relayedCells(nodes, members: members)
+        progress("Every node is complete: \(members.count) cities, \(cells) identical cells at every node; \(moved) items moved over HTTPS in \(rounds) sync rounds, \(relayed) cells held only through relay.")
 
         try checkpoint()
         let federation: FederationCells
@@ -131,7 +130,7 @@ public enum DemoFederation {
         for line in DemoReport.summary(result, rankedAt: members[0].label) { progress(line) }
         progress("Wrote the full report to \(reportPath).")
         progress("Next: citybench --home \(members[0].home) rank   (or status, export --format csv, report --out FILE.html)")
-        return DemoOutcome(nodes: members, rounds: rounds, relayedRecords: relayed, cells: cells, ranking: result, reportPath: reportPath)
+        return DemoOutcome(nodes: members, rounds: rounds, relayedCells: relayed, cells: cells, ranking: result, reportPath: reportPath)
     }
 
     /// Makes `dir` ready: created if missing; a directory a previous demo made is cleared;
@@ -228,62 +227,17 @@ public enum DemoFederation {
         }
     }
 
-    /// Every node trusts every other origin of the roster (what `peer import DIR/peers` does).
-    static func trustRoster(_ nodes: [Node], members: [DemoNode]) throws(DemoError) {
+    /// Cells each node holds of origins that are neither itself nor a line neighbour: they can
+    /// only have arrived relayed through another node.
+    static func relayedCells(_ nodes: [Node], members: [DemoNode]) throws(DemoError) -> Int {
+        var count = 0
         for (i, node) in nodes.enumerated() {
-            for (j, other) in members.enumerated() where j != i {
-                do { try node.trust(origin: other.origin, label: other.label) } catch {
-                    throw DemoError(.nodeFailed, "\(members[i].label) could not trust \(other.label): \(error)")
-                }
+            let near = Set([i - 1, i, i + 1].filter { members.indices.contains($0) }.map { members[$0].origin })
+            do { count += try node.federationCells().input.cells.filter { !near.contains($0.origin ?? "") }.count } catch {
+                throw DemoError(.nodeFailed, "\(members[i].label) could not read its merged data: \(error)")
             }
         }
-    }
-
-    /// Relays in a line until nothing new arrives: in each round every node is offered what
-    /// its two neighbours held at the start of the round. Returns the rounds and how many
-    /// records arrived at a node other than through their origin directly.
-    static func relay(_ nodes: [Node], members: [DemoNode], own: [[Envelope]], checkpoint: () throws(DemoError) -> Void,
-                      progress: (String) -> Void) throws(DemoError) -> (rounds: Int, relayed: Int) {
-        var held = own
-        var seen: [Set<[UInt8]>] = own.map { Set($0.map(\.headerBytes)) }
-        var origins: [Set<String>] = members.map { [$0.origin] }
-        let originOf = Dictionary(uniqueKeysWithValues: own.enumerated().flatMap { i, list in list.map { ($0.headerBytes, members[i].origin) } })
-        var relayed = 0
-        var round = 0
-        while round < maxRounds {
-            try checkpoint()
-            round += 1
-            let snapshot = held
-            var arrived = 0
-            for i in nodes.indices {
-                for j in [i - 1, i + 1] where nodes.indices.contains(j) {
-                    let fresh = snapshot[j].filter { !seen[i].contains($0.headerBytes) }
-                    guard !fresh.isEmpty else { continue }
-                    let results: [IngestResult]
-                    do { results = try nodes[i].ingest(fresh, relayedBy: members[j].label) } catch {
-                        throw DemoError(.nodeFailed, "\(members[i].label) could not apply what \(members[j].label) sent: \(error)")
-                    }
-                    for (envelope, result) in zip(fresh, results) {
-                        guard result.status == .accepted || result.status == .duplicate else {
-                            throw DemoError(.nodeFailed, "\(members[i].label) answered '\(result.status.rawValue)'\(result.reason.map { " (\($0))" } ?? "") to a record relayed by \(members[j].label)")
-                        }
-                        seen[i].insert(envelope.headerBytes)
-                        held[i].append(envelope)
-                        let origin = originOf[envelope.headerBytes] ?? ""
-                        origins[i].insert(origin)
-                        if origin != members[j].origin { relayed += 1 }
-                        arrived += 1
-                    }
-                }
-            }
-            let line = members.indices.map { "\(members[$0].label) \(origins[$0].count)/\(members.count)" }.joined(separator: ", ")
-            progress("  round \(round): \(arrived) records moved; cities held: \(line)")
-            if arrived == 0 || origins.allSatisfy({ $0.count == members.count }) { break }
-        }
-        guard origins.allSatisfy({ $0.count == members.count }) else {
-            throw DemoError(.incomplete, "after \(round) rounds some demo nodes still lack cities; the federation did not converge")
-        }
-        return (round, relayed)
+        return count
     }
 
     /// Checks that every node ranks the same cells of all six cities; returns the cell count.

@@ -22,7 +22,8 @@ import TestSupport
         let r = Self.run.result
         #expect(r.exitCode == 0, "\(r)")
         #expect(r.stdout.hasPrefix(DemoData.notice))
-        #expect(r.stdout.contains("round 1:"))
+        #expect(r.stdout.contains("sync round 1 (along the line)"))
+        #expect(r.stdout.contains("https://127.0.0.1:"))
         #expect(r.stdout.contains("Every node is complete: 6 cities"))
         #expect(r.stdout.contains("Overall ranking (illustrative"))
         #expect(r.stdout.contains("Best practice by action field"))
