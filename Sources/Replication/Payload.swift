@@ -63,9 +63,10 @@ public struct KPIPayload: Hashable, Sendable {
     }
 
     /// Reads and validates a payload for `subject`'s period: decimal strings, allowed flags,
-    /// `null` only with flag `S`, no duplicate codes, and every code either in the built-in
-    /// catalog version 1 or carrying its definition. Unknown members are ignored.
-    public init(json: JSONValue, period expected: Period) throws(ReplicationError) {
+    /// `null` only with flag `S`, no duplicate codes, and every code either in `catalog` (the
+    /// built-in catalog version 1 unless a caller knows more) or carrying its definition.
+    /// Unknown members are ignored.
+    public init(json: JSONValue, period expected: Period, catalog: KPICatalog = .builtIn) throws(ReplicationError) {
         guard let o = json.objectValue else { throw invalid("the payload is not a JSON object") }
         guard let periodText = o["period"]?.stringValue, let period = Period(periodText), period == expected else {
             throw invalid("the payload's period does not match its subject kpi/\(expected)")
@@ -107,7 +108,7 @@ public struct KPIPayload: Hashable, Sendable {
                     throw invalid(error.message)
                 }
                 guard definition?.code == code else { throw invalid("KPI \(code) carries the definition of another code") }
-            } else if !KPICatalog.builtIn.contains(code) {
+            } else if !catalog.contains(code) {
                 throw invalid("KPI \(code) is not in the built-in catalog and carries no definition")
             }
             values.append(PublishedValue(kpi: code, value: value, flag: flag, unit: unit, scaled: scaled, definition: definition))

@@ -1,5 +1,6 @@
 import Crypto
 import Formats
+import Model
 
 /// An envelope whose header parsed, whose signature verified against the origin's key chain,
 /// whose payload matches `ph` and its subject's schema. Only verified items are ever stored.
@@ -23,8 +24,9 @@ public enum Verifier {
     }
 
     /// Verifies `envelope` against `chain`, the origin's known keys. For a key record the
-    /// returned item still has to be added to the chain by the caller.
-    public static func verify(_ envelope: Envelope, chain: KeyChain) throws(ReplicationError) -> VerifiedItem {
+    /// returned item still has to be added to the chain by the caller. KPI codes in `catalog`
+    /// need no carried definition (the built-in catalog version 1 by default, as design §4 says).
+    public static func verify(_ envelope: Envelope, chain: KeyChain, catalog: KPICatalog = .builtIn) throws(ReplicationError) -> VerifiedItem {
         let header = try Header.parse(envelope.headerBytes)
         guard header.origin == chain.origin else {
             throw ReplicationError(.unknownKey, "the item belongs to origin \(header.origin.prefix(10)), not \(chain.origin.prefix(10))")
@@ -58,21 +60,30 @@ public enum Verifier {
             guard SHA256.hash(payload) == payloadHash else {
                 throw ReplicationError(.payloadHashMismatch, "the payload does not match the hash in its signed header")
             }
-            try validatePayload(payload, subject: subject)
+            try validatePayload(payload, subject: subject, catalog: catalog)
         }
         return VerifiedItem(envelope: envelope, header: header, headerHash: SHA256.hash(envelope.headerBytes))
     }
 
-    /// Checks a payload's bytes against its subject's schema.
-    public static func validatePayload(_ payload: [UInt8], subject: Subject) throws(ReplicationError) {
+    /// JSON limits for payloads: shallow documents only.
+    static let payloadLimits = JSONReader.Limits(maxDepth: 16)
+    /// Nesting depth of a carried `def` object inside a `kpi/<period>` payload
+    /// (payload object, `values` array, value object, `def`), less the `def` itself.
+    static let definitionDepth = 3
+
+    /// Checks a payload's bytes against its subject's schema. `kpi/<period>` payloads of the
+    /// usual shape are checked on the bytes by `KPIPayloadScanner`; everything else (and every
+    /// refusal) goes through the full parse.
+    public static func validatePayload(_ payload: [UInt8], subject: Subject, catalog: KPICatalog = .builtIn) throws(ReplicationError) {
+        if case .kpi(let period) = subject, KPIPayloadScanner.check(payload, period: period, catalog: catalog) == .valid { return }
         let json: JSONValue
-        do { json = try JSONReader.parse(payload, limits: .init(maxDepth: 16)) } catch {
+        do { json = try JSONReader.parse(payload, limits: payloadLimits) } catch {
             throw ReplicationError(.invalidPayload, "the payload is not strict JSON: \(error.description)")
         }
         switch subject {
         case .profile: _ = try ProfilePayload(json: json)
         case .projects: _ = try ProjectsPayload(json: json)
-        case .kpi(let period): _ = try KPIPayload(json: json, period: period)
+        case .kpi(let period): _ = try KPIPayload(json: json, period: period, catalog: catalog)
         }
     }
 }

@@ -19,9 +19,14 @@ public final class Database {
     /// How long a writer waits for another process's write transaction before giving up.
     public static let busyTimeoutMilliseconds: Int32 = 5_000
 
+    /// Most compiled statements `cached(_:)` keeps per connection; the cache is emptied when full.
+    public static let statementCacheCapacity = 64
+
     let handle: OpaquePointer
     /// The file this connection opened.
     public let path: String
+    /// Statements compiled by `cached(_:)`, by SQL text.
+    private var statementCache: [String: Statement] = [:]
 
     /// Opens (or with `.create`, creates) the database at `path` and applies `migrations`.
     public init(path: String, mode: OpenMode, migrations: [Migration] = Migration.all) throws(StoreError) {
@@ -55,7 +60,10 @@ public final class Database {
         try migrate(migrations)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
 
     /// Process-wide SQLite settings, applied once before the first connection opens
     /// (sqlite3_config via csqlite_config_memstatus): no memory statistics, so allocations
@@ -133,16 +141,30 @@ public final class Database {
         try Statement(database: self, sql: sql)
     }
 
+    /// A compiled statement for `sql` that this connection keeps and hands out again for the
+    /// same text, so hot paths (ingest, merge reads) compile each query once rather than per
+    /// call. `bind` and `run` reset it; a caller must finish with it (step to the end, or
+    /// `reset`) before asking for the same SQL again, and must not keep it beyond the connection.
+    public func cached(_ sql: String) throws(StoreError) -> Statement {
+        if let stmt = statementCache[sql] { return stmt }
+        let stmt = try Statement(database: self, sql: sql, cached: true)
+        if statementCache.count >= Database.statementCacheCapacity { statementCache.removeAll() }
+        statementCache[sql] = stmt
+        return stmt
+    }
+
     /// The first column of the first row of `sql` as an integer (0 if there is no row).
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
-        let stmt = try prepare(sql)
+        let stmt = try cached(sql)
+        defer { stmt.reset() }
         try stmt.bind(values)
         return try stmt.step() ? stmt.int(0) : 0
     }
 
     /// The first column of the first row of `sql` as text (empty if there is no row).
     public func scalarText(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> String {
-        let stmt = try prepare(sql)
+        let stmt = try cached(sql)
+        defer { stmt.reset() }
         try stmt.bind(values)
         return try stmt.step() ? stmt.text(0) : ""
     }

@@ -4,9 +4,13 @@ import CSQLite
 /// Not Sendable: it belongs to the connection that prepared it.
 public final class Statement {
     private let handle: OpaquePointer
-    private let database: Database
+    /// The connection, for error messages. Unowned so that statements the connection caches
+    /// (`Database.cached`) form no reference cycle; `keepAlive` holds it for all others.
+    private unowned let database: Database
+    /// The connection, held strongly by statements the caller owns (nil for cached ones).
+    private let keepAlive: Database?
 
-    init(database: Database, sql: String) throws(StoreError) {
+    init(database: Database, sql: String, cached: Bool = false) throws(StoreError) {
         var stmt: OpaquePointer?
         // sqlite3_prepare_v2 compiles one statement; -1 reads up to the terminating NUL.
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &stmt, nil)
@@ -16,6 +20,7 @@ public final class Statement {
         }
         self.handle = stmt
         self.database = database
+        self.keepAlive = cached ? nil : database
     }
 
     deinit { sqlite3_finalize(handle) }

@@ -49,6 +49,25 @@ import TestSupport
         #expect(([results[0]] + results.dropFirst(2)).allSatisfy { $0.status == .accepted }, "\(results)")
     }
 
+    @Test func aKeyRotationInsideOneBatchIsHonouredForTheItemsAfterIt() throws {
+        let a = try NodeFixture(options: InitOptions(city: "Aachen", country: "DE"))
+        let b = try NodeFixture(options: InitOptions(city: "Kempten", country: "DE"))
+        let first = try published(by: a)
+        let rotation = try a.node.rotateKey()
+        try a.node.setValue(code: "MOB.EV_CHARGERS", period: "2024", value: "43")
+        let second = try a.node.publish()
+        try b.node.trust(origin: try a.node.identity().origin, label: nil)
+        // One batch: the chain read for the first items must not be reused for those signed by the new key.
+        let batch = first + [rotation] + second.records + [second.head!]
+        let results = try b.node.ingest(batch, relayedBy: "a")
+        #expect(results.allSatisfy { $0.status == .accepted }, "\(results)")
+        // Every current item got its own arrival position, and the counter in meta is the highest one.
+        let db = b.node.database
+        #expect(try db.scalarInt("SELECT count(DISTINCT arrival) FROM item WHERE arrival IS NOT NULL")
+                == db.scalarInt("SELECT count(*) FROM item WHERE arrival IS NOT NULL"))
+        #expect(try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'") == db.scalarInt("SELECT max(arrival) FROM item"))
+    }
+
     @Test func quarantineIsCappedPerRelayingPeer() throws {
         let b = try NodeFixture(options: InitOptions(city: "Kempten", country: "DE"))
         let strangers = try (0..<3).map { i in try NodeFixture(seed: UInt64(100 + i), options: InitOptions(city: "S\(i)", country: "DE")) }

@@ -70,7 +70,7 @@ extension Node {
                 // A copy that sat in quarantine before the origin was trusted (e.g. trusted by
                 // another process) never blocks it: release that origin's quarantine first.
                 if released.insert(header.origin).inserted { try releaseQuarantine(origin: header.origin) }
-                let r = try replica.offer(envelope)
+                let r = try replica.offer(envelope, parsed: header)
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue
             }
@@ -94,13 +94,13 @@ extension Node {
                 results.append(IngestResult(status: .rejected, reason: "quarantine_full"))
                 continue
             }
-            try database.prepare("INSERT OR IGNORE INTO origin (origin, trusted) VALUES (?, 0)").run([.text(header.origin)])
-            let r = try replica.offer(envelope)
+            try database.cached("INSERT OR IGNORE INTO origin (origin, trusted) VALUES (?, 0)").run([.text(header.origin)])
+            let r = try replica.offer(envelope, parsed: header)
             if r.status == .rejected || r.status == .duplicate || r.status == .stale {
                 results.append(IngestResult(status: r.status, reason: r.reason))
                 continue
             }
-            try database.prepare("UPDATE item SET quarantine_peer = coalesce(quarantine_peer, ?) WHERE origin = ? AND hash = ?")
+            try database.cached("UPDATE item SET quarantine_peer = coalesce(quarantine_peer, ?) WHERE origin = ? AND hash = ?")
                 .run([.text(peer), .text(header.origin), .blob(envelope.headerHash)])
             results.append(IngestResult(status: .quarantined))
         }

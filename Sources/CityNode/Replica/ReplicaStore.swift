@@ -8,33 +8,54 @@ import Store
 /// Callers wrap calls in a write transaction (`Node.write`), so a batch applies wholly or not.
 final class ReplicaStore {
     let database: Database
+    /// Key chains read for origins during this store's use (one batch, inside one transaction),
+    /// dropped whenever a change touches an origin's key records.
+    private var chains: [String: KeyChain] = [:]
+    /// The last arrival position handed out, once read from `meta`.
+    private var lastArrival: Int64?
 
     init(database: Database) { self.database = database }
 
     /// Offers one envelope from a trusted source; returns the status and, for `rejected`, the reason.
-    func offer(_ envelope: Envelope) throws(StoreError) -> (status: PushStatus, reason: String?) {
+    /// `parsed` is the envelope's header when the caller has already parsed it (saves a parse).
+    func offer(_ envelope: Envelope, parsed: Header? = nil) throws(StoreError) -> (status: PushStatus, reason: String?) {
         let header: Header
-        do { header = try Verifier.header(of: envelope) } catch {
-            return (.rejected, error.code.rawValue)
+        if let parsed { header = parsed } else {
+            do { header = try Verifier.header(of: envelope) } catch {
+                return (.rejected, error.code.rawValue)
+            }
         }
-        let view = try SQLOriginView.load(database, origin: header.origin, n: header.n, subject: header.subject)
+        let chain: KeyChain
+        if let known = chains[header.origin] { chain = known } else {
+            chain = try SQLOriginView.chain(database, origin: header.origin)
+            chains[header.origin] = chain
+        }
+        let view = try SQLOriginView.load(database, origin: header.origin, n: header.n, subject: header.subject, chain: chain)
         let decision = MergeEngine.decide(envelope, view: view)
-        for change in decision.changes { try apply(change, origin: header.origin) }
+        for change in decision.changes {
+            if change.touchesKeys { chains[header.origin] = nil }
+            try apply(change, origin: header.origin)
+        }
         return (decision.status, decision.reason)
     }
 
-    /// The next position in the arrival log.
+    /// The next position in the arrival log. The counter is read from `meta` once per store and
+    /// kept in memory; `meta` is still updated each time, so a store may be dropped at any point.
     func nextArrival() throws(StoreError) -> Int64 {
-        let next = try database.scalarInt("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'), 0) + 1")
-        try database.prepare("INSERT INTO meta (key, value) VALUES ('arrival', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        let next: Int64
+        if let lastArrival { next = lastArrival + 1 } else {
+            next = Int64(try database.scalarInt("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'arrival'), 0) + 1"))
+        }
+        try database.cached("INSERT INTO meta (key, value) VALUES ('arrival', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .run([.text(String(next))])
-        return Int64(next)
+        lastArrival = next
+        return next
     }
 
     private func apply(_ change: MergeEngine.Change, origin: String) throws(StoreError) {
         switch change {
         case .recordSeen(let item):
-            try database.prepare("""
+            try database.cached("""
                 INSERT OR IGNORE INTO item (origin, n, hash, kind, subject, kid, header, signature)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """).run([.text(origin), .integer(item.n), .blob(item.headerHash), .text(item.header.kind.rawValue),
@@ -46,7 +67,7 @@ final class ReplicaStore {
             if let old = replacing { try retire(old, origin: origin) }
             try makeCurrent(item, origin: origin)
         case .markFork(let n):
-            try database.prepare("INSERT OR IGNORE INTO fork (origin, n) VALUES (?, ?)").run([.text(origin), .integer(n)])
+            try database.cached("INSERT OR IGNORE INTO fork (origin, n) VALUES (?, ?)").run([.text(origin), .integer(n)])
         case .revalidate(let from):
             let chain = try SQLOriginView.chain(database, origin: origin)
             let rows = try database.prepare("SELECT id, header FROM item WHERE origin = ? AND n >= ?")
@@ -72,13 +93,13 @@ final class ReplicaStore {
 
     private func makeCurrent(_ item: VerifiedItem, origin: String) throws(StoreError) {
         let arrival = try nextArrival()
-        try database.prepare("UPDATE item SET current = 1, payload = ?, arrival = ? WHERE origin = ? AND n = ? AND hash = ?")
+        try database.cached("UPDATE item SET current = 1, payload = ?, arrival = ? WHERE origin = ? AND n = ? AND hash = ?")
             .run([item.envelope.payload.map { .blob($0) } ?? .null, .integer(arrival), .text(origin),
                   .integer(item.n), .blob(item.headerHash)])
     }
 
     private func retire(_ ref: HeaderRef, origin: String) throws(StoreError) {
-        try database.prepare("UPDATE item SET current = 0, payload = NULL, arrival = NULL WHERE origin = ? AND n = ? AND hash = ?")
+        try database.cached("UPDATE item SET current = 0, payload = NULL, arrival = NULL WHERE origin = ? AND n = ? AND hash = ?")
             .run([.text(origin), .integer(ref.n), .blob(ref.headerHash)])
     }
 }
@@ -103,11 +124,14 @@ struct SQLOriginView: OriginView {
         return seen
     }
 
-    static func load(_ db: Database, origin: String, n: Int, subject: Subject?) throws(StoreError) -> SQLOriginView {
-        let chain = try chain(db, origin: origin)
+    /// Reads the view; `chain` may be passed when the caller already holds the origin's current chain.
+    static func load(_ db: Database, origin: String, n: Int, subject: Subject?, chain known: KeyChain? = nil) throws(StoreError) -> SQLOriginView {
+        let chain: KeyChain
+        if let known { chain = known } else { chain = try Self.chain(db, origin: origin) }
         let maxN = try db.scalarInt("SELECT coalesce(max(n), 0) FROM item WHERE origin = ?", [.text(origin)])
         func ref(_ sql: String, _ values: [SQLValue]) throws(StoreError) -> HeaderRef? {
-            let stmt = try db.prepare(sql)
+            let stmt = try db.cached(sql)
+            defer { stmt.reset() }
             try stmt.bind(values)
             return try stmt.step() ? HeaderRef(n: stmt.int(0), headerHash: stmt.blob(1)) : nil
         }
@@ -117,7 +141,7 @@ struct SQLOriginView: OriginView {
             subjectCurrent = try ref("SELECT n, hash FROM item WHERE origin = ? AND kind = 'record' AND subject = ? AND current = 1",
                                      [.text(origin), .text(subject.description)])
         }
-        let stmt = try db.prepare("SELECT hash FROM item WHERE origin = ? AND n = ?")
+        let stmt = try db.cached("SELECT hash FROM item WHERE origin = ? AND n = ?")
         try stmt.bind([.text(origin), .integer(n)])
         var seen: [[UInt8]] = []
         while try stmt.step() { seen.append(stmt.blob(0)) }
@@ -127,7 +151,7 @@ struct SQLOriginView: OriginView {
     /// The origin's key chain from its stored key records.
     static func chain(_ db: Database, origin: String) throws(StoreError) -> KeyChain {
         var chain = KeyChain(origin: origin)
-        let stmt = try db.prepare("SELECT header, hash FROM item WHERE origin = ? AND kind = 'key' AND current = 1 ORDER BY n")
+        let stmt = try db.cached("SELECT header, hash FROM item WHERE origin = ? AND kind = 'key' AND current = 1 ORDER BY n")
         try stmt.bind([.text(origin)])
         while try stmt.step() {
             guard let header = try? Header.parse(stmt.blob(0)),
@@ -135,5 +159,16 @@ struct SQLOriginView: OriginView {
             chain.insert(entry)
         }
         return chain
+    }
+}
+
+extension MergeEngine.Change {
+    /// True if applying the change may alter the origin's stored key chain (key records, forks,
+    /// revalidation), so a cached chain must be read again.
+    var touchesKeys: Bool {
+        switch self {
+        case .recordSeen(let item), .setCurrent(let item, _), .setHead(let item, _): return item.header.kind == .key
+        case .addKey, .markFork, .revalidate: return true
+        }
     }
 }

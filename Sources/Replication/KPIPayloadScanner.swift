@@ -1,0 +1,421 @@
+import Formats
+import Foundation
+import Model
+
+/// A byte-level check of `kpi/<period>` payloads that accepts the common shape (the one
+/// `JSONWriter` emits, any whitespace, members in any order) without building a JSON tree.
+/// It answers only `valid` or `undecided`: anything it does not fully understand (escapes,
+/// unknown members, numbers, a malformed value, …) is left to `JSONReader` and
+/// `KPIPayload(json:)`, which then give the exact refusal. So it accepts only what the full
+/// path accepts, and the full path stays the one definition of the schema.
+struct KPIPayloadScanner {
+    /// The scanner's answer for one payload.
+    enum Outcome: Equatable {
+        /// Every byte was checked and the payload is one `KPIPayload(json:)` accepts.
+        case valid
+        /// Not decided here; the caller must run the full parse.
+        case undecided
+    }
+
+    /// Thrown internally to stop scanning as soon as something is outside the fast shape.
+    private struct Undecided: Error {}
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let catalog: KPICatalog
+    private var pos = 0
+    /// The definition cache as it was at this payload's first `def`.
+    private var definitions: DefinitionCache.Snapshot?
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, catalog: KPICatalog) {
+        self.bytes = bytes
+        self.catalog = catalog
+    }
+
+    /// Checks `payload` against the schema of `kpi/<period>`, codes in `catalog` needing no `def`.
+    static func check(_ payload: [UInt8], period: Period, catalog: KPICatalog = .builtIn) -> Outcome {
+        payload.withUnsafeBufferPointer { buffer in
+            var scanner = KPIPayloadScanner(bytes: buffer, catalog: catalog)
+            do { try scanner.scanRoot(period: period) } catch { return .undecided }
+            return .valid
+        }
+    }
+
+    // MARK: Payload shape
+
+    private mutating func scanRoot(period: Period) throws(Undecided) {
+        skipWhitespace()
+        try expect(UInt8(ascii: "{"))
+        var sawPeriod = false, sawValues = false
+        while true {
+            skipWhitespace()
+            let key = try plainString()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            if matches(key, "period") {
+                guard !sawPeriod else { throw Undecided() }
+                sawPeriod = true
+                let text = try plainString()
+                guard let p = Period(string(text.range)), p == period else { throw Undecided() }
+            } else if matches(key, "values") {
+                guard !sawValues else { throw Undecided() }
+                sawValues = true
+                try scanValues()
+            } else {
+                throw Undecided()
+            }
+            skipWhitespace()
+            if try separator(closing: UInt8(ascii: "}")) { break }
+        }
+        guard sawPeriod, sawValues else { throw Undecided() }
+        skipWhitespace()
+        guard pos == bytes.count else { throw Undecided() }
+    }
+
+    private mutating func scanValues() throws(Undecided) {
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
+        var previous: Range<Int>?
+        var count = 0
+        while true {
+            skipWhitespace()
+            let code = try scanValue()
+            // Publishers write values sorted by code (`KPIPayload.init`), so strictly increasing
+            // codes prove there are no duplicates without hashing; any other order is undecided.
+            if let previous, !precedes(previous, code) { throw Undecided() }
+            previous = code
+            count += 1
+            guard count <= Verifier.payloadLimits.maxContainerCount else { throw Undecided() }
+            skipWhitespace()
+            if try separator(closing: UInt8(ascii: "]")) { return }
+        }
+    }
+
+    /// One `{kpi, value, flag, unit, scaled?, def?}` object, with the checks of `KPIPayload(json:)`;
+    /// returns the byte range of its code.
+    private mutating func scanValue() throws(Undecided) -> Range<Int> {
+        try expect(UInt8(ascii: "{"))
+        var code: Range<Int>?
+        var flag: ValueFlag?
+        var value: Bool? // true: a decimal string, false: null
+        var sawUnit = false, sawScaled = false
+        var definitionCode: [UInt8]?
+        while true {
+            skipWhitespace()
+            let key = try plainString()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            if matches(key, "kpi") {
+                guard code == nil else { throw Undecided() }
+                let text = try plainString()
+                guard isCode(text.range) else { throw Undecided() }
+                code = text.range
+            } else if matches(key, "value") {
+                guard value == nil else { throw Undecided() }
+                if pos < bytes.count && bytes[pos] == UInt8(ascii: "n") {
+                    try literal("null")
+                    value = false
+                } else {
+                    guard isDecimal(try plainString()) else { throw Undecided() }
+                    value = true
+                }
+            } else if matches(key, "flag") {
+                guard flag == nil else { throw Undecided() }
+                let text = try plainString()
+                if matches(text, "ok") { flag = .ok } else if matches(text, "S") { flag = .suppressed }
+                else if matches(text, "P") { flag = .provisional } else if matches(text, "R") { flag = .revised }
+                else { throw Undecided() }
+            } else if matches(key, "unit") {
+                guard !sawUnit else { throw Undecided() }
+                sawUnit = true
+                let text = try plainString()
+                // Without escapes or non-ASCII bytes, each byte is one character (raw CR LF cannot occur).
+                let count = text.ascii ? text.range.count : string(text.range).count
+                guard (1...40).contains(count) else { throw Undecided() }
+            } else if matches(key, "scaled") {
+                guard !sawScaled else { throw Undecided() }
+                sawScaled = true
+                if pos < bytes.count && bytes[pos] == UInt8(ascii: "t") { try literal("true") } else { try literal("false") }
+            } else if matches(key, "def") {
+                guard definitionCode == nil else { throw Undecided() }
+                let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
+                if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
+                if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = definitions?.match(rest) {
+                    definitionCode = known.code
+                    pos += known.length
+                } else {
+                    let range = try skipObject()
+                    guard let code = DefinitionCache.shared.validate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Undecided() }
+                    definitionCode = code
+                }
+            } else {
+                throw Undecided()
+            }
+            skipWhitespace()
+            if try separator(closing: UInt8(ascii: "}")) { break }
+        }
+        guard let code, let flag, let value, sawUnit else { throw Undecided() }
+        if flag == .suppressed ? value : !value { throw Undecided() }
+        if let definitionCode {
+            guard definitionCode.count == code.count,
+                  memcmp(definitionCode, bytes.baseAddress! + code.lowerBound, code.count) == 0 else { throw Undecided() }
+        } else if !catalog.contains(string(code)) {
+            throw Undecided()
+        }
+        return code
+    }
+
+    /// `KPIDefinition.validateCode` on bytes: 3 to 64 of `A-Z 0-9 _ .`, starting with a letter,
+    /// at least one dot, no empty segment.
+    private func isCode(_ range: Range<Int>) -> Bool {
+        guard (3...64).contains(range.count) else { return false }
+        var previous = UInt8(ascii: ".")
+        var dots = 0
+        for i in range {
+            let c = bytes[i]
+            let upper = c >= 65 && c <= 90
+            let allowed = upper || (c >= 48 && c <= 57) || c == 95 || c == 46
+            if !allowed || (i == range.lowerBound && !upper) || (c == 46 && previous == 46) { return false }
+            if c == 46 { dots += 1 }
+            previous = c
+        }
+        return previous != 46 && dots > 0
+    }
+
+    /// True if the bytes of `a` sort strictly before those of `b`.
+    private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        UnsafeBufferPointer(rebasing: bytes[a]).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[b]))
+    }
+
+    /// True if `text` is what `DecimalValue(_:)` accepts, checked by its grammar: an optional
+    /// sign, digits with at most one `.`, at least one digit, no trailing `.`. Values of more
+    /// than 19 digits (which `DecimalValue` builds another way) are built to be sure.
+    private func isDecimal(_ text: PlainString) -> Bool {
+        let range = text.range
+        guard text.ascii, (1...200).contains(range.count) else { return false }
+        var i = range.lowerBound
+        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+        var integerDigits = 0, fractionDigits = 0, sawMark = false
+        while i < range.upperBound {
+            let c = bytes[i]
+            if c >= 48 && c <= 57 {
+                if sawMark { fractionDigits += 1 } else { integerDigits += 1 }
+            } else if c == UInt8(ascii: ".") && !sawMark {
+                sawMark = true
+            } else {
+                return false
+            }
+            i += 1
+        }
+        guard integerDigits + fractionDigits > 0, !(sawMark && fractionDigits == 0) else { return false }
+        if max(integerDigits, 1) + fractionDigits <= 19 { return true }
+        return DecimalValue(string(text.range)) != nil
+    }
+
+    // MARK: Tokens
+
+    /// A string without escapes: its content bytes, and whether they are all ASCII.
+    private struct PlainString {
+        let range: Range<Int>
+        let ascii: Bool
+    }
+
+    /// Reads a string that has no escapes and no control characters; non-ASCII content must be
+    /// valid UTF-8 (as `JSONReader` requires). Anything else is undecided.
+    private mutating func plainString() throws(Undecided) -> PlainString {
+        try expect(UInt8(ascii: "\""))
+        let start = pos
+        var ascii = true
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                let text = PlainString(range: start..<pos, ascii: ascii)
+                pos += 1
+                if !ascii && String(validating: UnsafeBufferPointer(rebasing: bytes[text.range]), as: UTF8.self) == nil {
+                    throw Undecided()
+                }
+                return text
+            }
+            if b == 92 || b < 0x20 { throw Undecided() }
+            if b >= 0x80 { ascii = false }
+            pos += 1
+        }
+        throw Undecided()
+    }
+
+    /// Finds the extent of the object starting at `pos` by matching brackets outside strings.
+    /// It checks nothing else: the caller validates the bytes (or finds them already validated).
+    private mutating func skipObject() throws(Undecided) -> Range<Int> {
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "{") else { throw Undecided() }
+        let start = pos
+        var depth = 0
+        while pos < bytes.count {
+            let b = bytes[pos]
+            pos += 1
+            switch b {
+            case UInt8(ascii: "\""):
+                while pos < bytes.count && bytes[pos] != UInt8(ascii: "\"") {
+                    pos += bytes[pos] == 92 ? 2 : 1
+                }
+                pos += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return start..<pos }
+            default:
+                break
+            }
+        }
+        throw Undecided()
+    }
+
+    private mutating func literal(_ text: StaticString) throws(Undecided) {
+        let n = text.utf8CodeUnitCount
+        guard pos + n <= bytes.count else { throw Undecided() }
+        let p = text.utf8Start
+        for i in 0..<n where bytes[pos + i] != p[i] { throw Undecided() }
+        pos += n
+    }
+
+    /// Consumes `,` (false: another member follows) or `closing` (true: the container ends).
+    private mutating func separator(closing: UInt8) throws(Undecided) -> Bool {
+        guard pos < bytes.count else { throw Undecided() }
+        if bytes[pos] == UInt8(ascii: ",") { pos += 1; return false }
+        if bytes[pos] == closing { pos += 1; return true }
+        throw Undecided()
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(Undecided) {
+        guard pos < bytes.count, bytes[pos] == byte else { throw Undecided() }
+        pos += 1
+    }
+
+    private mutating func skipWhitespace() {
+        while pos < bytes.count {
+            switch bytes[pos] {
+            case 0x20, 0x09, 0x0A, 0x0D: pos += 1
+            default: return
+            }
+        }
+    }
+
+    private func matches(_ text: PlainString, _ name: StaticString) -> Bool {
+        let n = name.utf8CodeUnitCount
+        return text.range.count == n && memcmp(bytes.baseAddress! + text.range.lowerBound, name.utf8Start, n) == 0
+    }
+
+    private func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+}
+
+/// Codes of carried `def` objects already validated, with their exact bytes: a city sends the
+/// same definitions with every period, so each is parsed and checked once per process. A lookup
+/// hashes only the first bytes at a `def` and compares candidates with the payload in place,
+/// so a known definition costs one short hash and one `memcmp`. Bounded; emptied when full.
+final class DefinitionCache: @unchecked Sendable {
+    static let shared = DefinitionCache()
+    /// Most definitions remembered before the cache is emptied.
+    static let capacity = 4096
+    /// Most bytes of definitions remembered before the cache is emptied, so large crafted
+    /// definitions cannot make it hold much memory.
+    static let maxBytes = 4 << 20
+    /// Largest definition remembered (honest ones are well under a kilobyte); larger ones are
+    /// checked each time.
+    static let maxEntryBytes = 64 << 10
+    /// Bytes at the start of a definition that select its bucket (they include its code).
+    static let prefixLength = 64
+    /// Most definitions kept per bucket, so crafted look-alike prefixes cannot make lookups slow.
+    static let bucketLimit = 8
+
+    struct Entry {
+        let bytes: [UInt8]
+        /// The definition's code, as bytes to compare with the value's `kpi`.
+        let code: [UInt8]
+    }
+
+    /// An immutable copy of the cache (copy-on-write, so taking it costs one retain): a payload
+    /// takes one and looks up all its definitions without locking.
+    struct Snapshot {
+        fileprivate let buckets: [UInt64: [Entry]]
+
+        /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
+        /// its length in bytes and its code. Those bytes are then exactly the `def` value, since
+        /// a valid JSON object ends where it closes.
+        func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: [UInt8])? {
+            guard let entries = buckets[DefinitionCache.bucket(rest)] else { return nil }
+            for entry in entries where entry.bytes.count <= rest.count {
+                let same = entry.bytes.withUnsafeBufferPointer { stored in
+                    memcmp(stored.baseAddress!, rest.baseAddress!, stored.count) == 0
+                }
+                if same { return (entry.bytes.count, entry.code) }
+            }
+            return nil
+        }
+    }
+
+    // `lock` guards `buckets`, `count` and `byteCount`.
+    private let lock = NSLockLike()
+    private var buckets: [UInt64: [Entry]] = [:]
+    private var count = 0
+    private var byteCount = 0
+
+    /// Bytes of definitions currently remembered.
+    var storedBytes: Int { lock.withLock { byteCount } }
+
+    /// The current contents, for lock-free lookups during one payload.
+    func snapshot() -> Snapshot { lock.withLock { Snapshot(buckets: buckets) } }
+
+    /// A multiply-xor hash of the first `prefixLength` bytes, read eight at a time. Not keyed:
+    /// colliding prefixes only share a bucket, which `bucketLimit` keeps short.
+    fileprivate static func bucket(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = min(bytes.count, prefixLength)
+        let raw = UnsafeRawBufferPointer(bytes)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(raw[i])) &* 0xC4CE_B9FE_1A85_EC53
+            i += 1
+        }
+        return h ^ (h >> 29)
+    }
+
+    /// The code of the definition in `bytes` if they are a valid `def` object as
+    /// `KPIPayload(json:)` reads it (parsed with the nesting left below a payload's `def`),
+    /// remembering it; nil otherwise.
+    func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let copy = Array(bytes)
+        var limits = Verifier.payloadLimits
+        limits.maxDepth -= Verifier.definitionDepth
+        guard let json = try? JSONReader.parse(copy, limits: limits),
+              let definition = try? KPIDefinition(json: json, context: "KPI definition") else { return nil }
+        let code = Array(definition.code.utf8)
+        guard copy.count <= DefinitionCache.maxEntryBytes else { return code }
+        let key = DefinitionCache.bucket(bytes)
+        lock.withLock {
+            if count >= DefinitionCache.capacity || byteCount + copy.count > DefinitionCache.maxBytes {
+                buckets.removeAll()
+                count = 0
+                byteCount = 0
+            }
+            var entries = buckets[key] ?? []
+            if entries.count >= DefinitionCache.bucketLimit {
+                byteCount -= entries.removeFirst().bytes.count
+                count -= 1
+            }
+            entries.append(Entry(bytes: copy, code: code))
+            buckets[key] = entries
+            count += 1
+            byteCount += copy.count
+        }
+        return code
+    }
+}
