@@ -49,9 +49,11 @@ let package = Package(
         ]),
         /// Scheduled pull/push/reconcile with peers and persisted backoff.
         .target(name: "Sync", dependencies: ["Model", "Formats", "Replication", "CityNode", "PeerClient"]),
+        /// `citybench demo`: six illustrative city nodes peered in a line, synced, ranked and reported.
+        .target(name: "Demo", dependencies: ["CityNode", "Sync", "Ranking", "Report", "Model", "Formats", "Replication", "HTTPServer"]),
         /// Command-line parsing and output; one library call per command.
         .target(name: "CLI", dependencies: [
-            "Model", "Formats", "Replication", "CityNode", "Sync", "Ranking", "Report",
+            "Model", "Formats", "Replication", "CityNode", "Sync", "Ranking", "Report", "Demo",
         ]),
         .executableTarget(name: "citybench", dependencies: ["CLI"]),
         /// Example server for Benchmarks/HTTPBench/run.sh (GET /v1/health, plain and TLS).
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Publishing", "TestSupport"]),
         .testTarget(name: "CityNodeTests", dependencies: ["CityNode", "Store", "Replication", "Publishing", "Crypto", "Sync", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "citybench", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "CityNode", "Ranking", "Report", "Model", "Formats", "Replication", "Publishing", "Crypto", "Store", "citybench", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Store", "citybench", "TestSupport",
         ]),

@@ -5,7 +5,7 @@ import Model
 /// Every command this executable knows, and the overview `citybench --help` prints.
 enum CommandCatalog {
     static let all: [CommandSpec] = NodeCommands.all + KPICommands.all + ProjectCommands.all + PublishCommands.all + [ServeCommand.serve]
-        + PeerCommands.all + SyncCommand.all
+        + PeerCommands.all + SyncCommand.all + RankCommands.all + DemoCommand.all
 
     /// The list of commands (of one group, e.g. `kpi`, or all).
     static func overview(group: String?) -> String {
