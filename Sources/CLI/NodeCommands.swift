@@ -69,6 +69,9 @@ enum NodeCommands {
             let f = ISO8601DateFormatter()
             ctx.out.line("last value   \(s.lastValueEntered.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
             ctx.out.line("last project \(s.lastProjectChange.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never")")
+            for e in s.epsilon {
+                ctx.out.line("ε spent      \(e.kpi) \(e.period): \(e.spent)")
+            }
             for p in s.peers where p.syncPeer {
                 let last = p.lastSuccess.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "never"
                 let next = p.nextTry.map { f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "now"

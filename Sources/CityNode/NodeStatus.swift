@@ -33,6 +33,8 @@ public struct NodeStatus: Sendable, Hashable {
     public var origins: [OriginStatus] = []
     /// Every peer with its sync state; `json` lists the sync peers (design §6 `peers`).
     public var peers: [PeerRecord] = []
+    /// ε of the differential-privacy ledger spent per KPI and period (design §4, §6 `epsilon`).
+    public var epsilon: [EpsilonSpent] = []
 
     /// `{"origin","label","epoch","restored","counts":{…},"origins","peers","epsilon","city",…}`.
     public var json: JSONValue {
@@ -48,7 +50,7 @@ public struct NodeStatus: Sendable, Hashable {
         let last = JSONObject(pairs: [("kpiValue", time(lastValueEntered)), ("project", time(lastProjectChange))])
         return .object(JSONObject(pairs: [
             ("origin", .string(identity.origin)), ("label", .string(identity.label)), ("epoch", .string(epoch)), ("restored", .bool(restored)),
-            ("counts", .object(counts)), ("origins", .array(origins.map(\.json))), ("peers", .array(peers.filter(\.syncPeer).map(\.statusJSON))), ("epsilon", .array([])),
+            ("counts", .object(counts)), ("origins", .array(origins.map(\.json))), ("peers", .array(peers.filter(\.syncPeer).map(\.statusJSON))), ("epsilon", .array(epsilon.map(\.json))),
             ("city", .string(city)), ("country", .string(country)),
             ("population", population.map { .string($0.description) } ?? .null),
             ("sizeClass", .string(sizeClass?.rawValue)), ("lastChanges", .object(last)),
@@ -65,6 +67,7 @@ extension Node {
         status.restored = try isRestored()
         status.origins = try originStatuses()
         status.peers = try peers()
+        status.epsilon = try epsilonSpent().map { EpsilonSpent(kpi: $0.kpi, period: $0.period, spent: $0.spent) }
         try read { () throws(StoreError) in
             status.replicatedItems = try database.scalarInt("SELECT count(*) FROM item WHERE arrival IS NOT NULL AND quarantine_peer IS NULL")
             status.quarantinedItems = try database.scalarInt("SELECT count(*) FROM item WHERE quarantine_peer IS NOT NULL")
@@ -90,5 +93,17 @@ extension Node {
                 lastValueEntered: try optionalInt("SELECT max(entered_at) FROM kpi_value"),
                 lastProjectChange: try optionalInt("SELECT max(updated_at) FROM project"))
         }
+    }
+}
+
+/// ε spent on one KPI and period, summed over every noised value published for it.
+public struct EpsilonSpent: Sendable, Hashable {
+    public var kpi: String
+    public var period: String
+    public var spent: Double
+
+    /// `{"kpi","period","spent"}`.
+    public var json: JSONValue {
+        .object(JSONObject(pairs: [("kpi", .string(kpi)), ("period", .string(period)), ("spent", .double(spent))]))
     }
 }

@@ -122,6 +122,9 @@ import TestSupport
         try node.setValue(code: "LOC.VISITORS", period: "2024", value: "900")
         _ = try node.publish()
         #expect(try node.epsilonSpent().map(\.spent) == [1.5])
+        let status = try node.status().json
+        #expect(status["epsilon"]?.arrayValue?.first?["kpi"]?.stringValue == "LOC.VISITORS")
+        #expect(status["epsilon"]?.arrayValue?.first?["spent"]?.numberValue?.doubleValue == 1.5)
     }
 
     @discardableResult
