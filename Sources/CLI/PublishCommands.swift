@@ -1,6 +1,7 @@
 import CityNode
 import Formats
 import Replication
+import Sync
 
 /// `publish`, `retract` and `key rotate`: what leaves the node, and under which key.
 enum PublishCommands {
@@ -27,6 +28,18 @@ enum PublishCommands {
                     }
                 }
                 return CommandLineTool.success
+            }
+            // With sync peers, first fetch this node's own records from them (design §6): a peer
+            // holding own records above what this node signed means the node was restored.
+            if try !node.peers().filter(\.syncPeer).isEmpty, !args.flag("after-restore") {
+                let pulled = try SyncEngine(node: node).pullOwnRecords()
+                for name in pulled.unreachable {
+                    ctx.err.write("citybench: peer '\(name)' could not be asked for this node's own records; publishing without it\n")
+                }
+                if let restore = pulled.restore {
+                    ctx.err.write("citybench: this node was restored from an older state: peers hold its records up to n = \(restore.highestN). A new epoch was drawn and nothing was published. Subjects whose local data differs: \(restore.differingSubjects.isEmpty ? "none" : restore.differingSubjects.joined(separator: ", ")). Re-enter or confirm the data, then run 'citybench publish --after-restore'.\n")
+                    return CommandLineTool.failure
+                }
             }
             let result = try node.publish(afterRestore: args.flag("after-restore"))
             if args.flag("json") {

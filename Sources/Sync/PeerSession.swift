@@ -109,7 +109,7 @@ final class PeerSession {
     }
 
     /// Pulls every current item of one origin (`changes?origin=`), without touching the cursor.
-    private func fetchOrigin(_ origin: String) throws(SyncError) {
+    func fetchOrigin(_ origin: String) throws(SyncError) {
         var since = "0"
         for _ in 0..<configuration.maxPagesPerPeer {
             let response = try get("/v1/changes?since=\(since)&origin=\(origin)")

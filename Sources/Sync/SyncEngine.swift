@@ -123,6 +123,32 @@ public final class SyncEngine {
         return report
     }
 
+    /// What `publish` does first when sync peers exist (design §6): pull this node's own records
+    /// from every sync peer (`changes?origin=<own id>`) and apply the restore rule. A peer that
+    /// cannot be reached is skipped and named in `unreachable`; the caller still publishes.
+    public func pullOwnRecords() throws(SyncError) -> (restore: RestoreFinding?, unreachable: [String]) {
+        let origin: String
+        let records: [PeerRecord]
+        do {
+            origin = try node.originID()
+            records = try node.peers().filter(\.syncPeer)
+        } catch { throw SyncError(local: error) }
+        var unreachable: [String] = []
+        for record in records {
+            let peer = SyncPeer(name: record.name, origin: record.origin, url: record.url ?? "", tlsPin: record.tlsPin)
+            do throws(SyncError) {
+                let transport: PeerTransport
+                do { transport = try transports(peer) } catch { throw SyncError(error) }
+                let session = PeerSession(record: record, peer: peer, node: node, transport: transport,
+                                          configuration: configuration, clock: clock, progress: progress)
+                try session.fetchOrigin(origin)
+            } catch {
+                unreachable.append(record.name)
+            }
+        }
+        do { return (try node.checkForRestore(), unreachable) } catch { throw SyncError(local: error) }
+    }
+
     /// Persists the run's outcome for one peer: success resets backoff; a peer failure draws
     /// the next delay; a local failure leaves the peer's backoff alone.
     private func record(_ result: inout PeerSyncResult, session: PeerSession) throws(NodeError) {

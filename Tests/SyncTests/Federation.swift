@@ -77,6 +77,15 @@ final class Federation {
         return try engine.run(peerName: j.map { names[$0] }, force: force)
     }
 
+    /// What `publish` does first for node `i`: fetch its own records from its sync peers.
+    func pullOwnRecords(_ i: Int) throws -> (restore: RestoreFinding?, unreachable: [String]) {
+        let clock = SyncClock(now: { [clock] in clock.value }, unit: { [random] in random.unit() })
+        let engine = SyncEngine(node: nodes[i], clock: clock, transports: { [unowned self] peer in
+            InProcessTransport(server: self.servers[peer.origin]!, peerName: peer.name, seed: self.random.next())
+        })
+        return try engine.pullOwnRecords()
+    }
+
     /// Node `i` enters a value and publishes.
     func publish(_ i: Int, code: String, period: String, value: String) throws {
         try nodes[i].setValue(code: code, period: period, value: value)

@@ -38,6 +38,24 @@ import TestSupport
         #expect(try fed.state(0) == fed.state(1))
     }
 
+    @Test func publishFirstFetchesOwnRecordsFromPeersAndRefusesAfterARestore() throws {
+        let fed = try Federation(count: 2, seed: 43)
+        try fed.connect(0, 1); try fed.connect(1, 0)
+        try fed.publish(0, code: "EGOV.ONLINE_SERVICES", period: "2023", value: "10")
+        #expect(try fed.pullOwnRecords(0).restore == nil, "nothing newer than what the node signed")
+        let backup = fed.dir.file("a-backup.sqlite")
+        try fed.nodes[0].database.backup(to: backup)
+        try fed.publish(0, code: "EGOV.ONLINE_SERVICES", period: "2024", value: "20")
+        #expect(try fed.sync(1).exitCode == 0)
+        try fed.nodes[0].database.restore(from: backup)
+        let pulled = try fed.pullOwnRecords(0)
+        #expect(pulled.unreachable.isEmpty)
+        let finding = try #require(pulled.restore, "the peer handed back own records above the restored counter")
+        #expect(finding.differingSubjects.contains("kpi/2024"))
+        #expect(try fed.nodes[0].isRestored())
+        #expect(throws: NodeError.self) { try fed.nodes[0].publish() }
+    }
+
     @Test func peerEpochChangeResetsTheCursorAndReconciles() throws {
         let fed = try Federation(count: 2, seed: 42)
         try fed.connect(0, 1); try fed.connect(1, 0)
