@@ -172,25 +172,18 @@ public final class Database {
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction (so the write lock is taken up front and a
     /// busy database fails at once), committing if it returns and rolling back if it throws.
     public func transaction<T, E: Error>(_ body: () throws(E) -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-        do {
-            try execute("COMMIT")
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-        return result
+        try inTransaction(body)
     }
 
     /// Typed-throw variant of `transaction` for bodies that only throw `StoreError`.
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        do { return try inTransaction(body) } catch let error as StoreError { throw error } catch {
+            preconditionFailure("a StoreError-only transaction threw \(error)")
+        }
+    }
+
+    /// BEGIN IMMEDIATE, `body`, then COMMIT; ROLLBACK if `body` or the commit throws.
+    private func inTransaction<T, E: Error>(_ body: () throws(E) -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         let result: T
         do {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 
 /// Key and certificate files come from disk and operators; damaged ones must be refused with a
 /// CryptoError, never crash the node or be half-read. Mutations are seeded so failures replay.
@@ -8,7 +9,7 @@ import Testing
 struct MalformedPEMTests {
     /// Returns `pem` damaged in one of three ways: a flipped base64 character, a truncation, or
     /// random bytes spliced in.
-    static func damage(_ pem: String, with random: inout SplitMix64) -> String {
+    static func damage(_ pem: String, with random: inout SeededGenerator) -> String {
         var bytes = Array(pem.utf8)
         let position = Int(random.next() % UInt64(bytes.count))
         switch random.next() % 3 {
@@ -27,7 +28,7 @@ struct MalformedPEMTests {
     @Test func damagedSigningKeysAreRefusedOrLoadIntact() throws {
         let key = try Ed25519SigningKey.generate()
         let pem = key.pkcs8PEM
-        var random = SplitMix64(seed: 0xBAD_FEED)
+        var random = SeededGenerator(seed: 0xBAD_FEED)
         var refused = 0
         for _ in 0..<400 {
             let damaged = Self.damage(pem, with: &random)
@@ -45,7 +46,7 @@ struct MalformedPEMTests {
 
     @Test func damagedCertificatesAreRefusedOrPinnedConsistently() throws {
         let identity = try TLSIdentity.generate()
-        var random = SplitMix64(seed: 0xCE27_0001)
+        var random = SeededGenerator(seed: 0xCE27_0001)
         var refused = 0
         for _ in 0..<400 {
             let damaged = Self.damage(identity.certificatePEM, with: &random)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("SHA-256")
 struct SHA256Tests {
@@ -34,7 +35,7 @@ struct SHA256Tests {
     }
 
     @Test func incrementalHashOfAnySplitEqualsOneShotHash() {
-        var random = SplitMix64(seed: 0x5EED_0001)
+        var random = SeededGenerator(seed: 0x5EED_0001)
         for _ in 0..<200 {
             let message = (0..<Int(random.next() % 700)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let hasher = SHA256()
@@ -78,15 +79,3 @@ struct SHA256Tests {
     }
 }
 
-/// A small seeded generator (SplitMix64) so that property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

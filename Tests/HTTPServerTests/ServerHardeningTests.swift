@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// Real servers on 127.0.0.1 port 0, attacked with raw sockets. Every attack expects its status,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PeerClient
 
 /// The client against real loopback servers: trust, failures, limits, keep-alive and byte accounting.

@@ -1,6 +1,7 @@
 import Formats
 import Model
 import Testing
+import TestSupport
 @testable import Replication
 
 /// The byte-level scanner must decide exactly as the full parse (`JSONReader` +

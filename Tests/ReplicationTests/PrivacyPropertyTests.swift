@@ -2,6 +2,7 @@ import Crypto
 import Formats
 import Model
 import Testing
+import TestSupport
 @testable import Publishing
 @testable import Replication
 
