@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Formats
 import Model
@@ -74,7 +75,7 @@ extension Node {
             }
             guard problems.count == before, let field, let category else { continue }
             let id: String
-            do { id = try randomness.bytes(Node.projectIDBytes).map { String(format: "%02x", $0) }.joined() } catch {
+            do { id = try randomness.bytes(Node.projectIDBytes).hexString } catch {
                 throw NodeError(.crypto, "could not draw a project id: \(error)")
             }
             let p = Project(id: id, name: text(r, "name") ?? "", field: field, category: category, status: status, startYear: start,

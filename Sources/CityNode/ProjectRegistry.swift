@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Model
 import Store
@@ -44,7 +45,7 @@ extension Node {
     @discardableResult
     public func addProject(_ project: Project) throws(NodeError) -> Project {
         var p = project
-        do { p.id = try randomness.bytes(Node.projectIDBytes).map { String(format: "%02x", $0) }.joined() } catch {
+        do { p.id = try randomness.bytes(Node.projectIDBytes).hexString } catch {
             throw NodeError(.crypto, "could not draw a project id: \(error)")
         }
         let catalog = try catalog()

@@ -68,22 +68,33 @@ public enum MergeEngine {
     }
 
     public static func decide(_ envelope: Envelope, view: some OriginView) -> Decision {
+        let header: Header
+        do { header = try Verifier.header(of: envelope) } catch {
+            return Decision(status: .rejected, reason: error.code.rawValue, changes: [], item: nil)
+        }
+        return decide(envelope, header: header, view: view)
+    }
+
+    /// Decides for an envelope whose header the caller already parsed (`header` must be
+    /// `Header.parse(envelope.headerBytes)`), so the hot ingest path parses each header once.
+    public static func decide(_ envelope: Envelope, header: Header, view: some OriginView) -> Decision {
         // An exact copy of a header already verified changes nothing, whatever its signature or
         // payload bytes say: answer without spending a signature verification.
-        if let header = try? Header.parse(envelope.headerBytes), view.seenHashes(at: header.n).contains(envelope.headerHash) {
-            let ref = HeaderRef(n: header.n, headerHash: envelope.headerHash)
+        let hash = envelope.headerHash
+        let seen = view.seenHashes(at: header.n)
+        if seen.contains(hash) {
+            let ref = HeaderRef(n: header.n, headerHash: hash)
             let isCurrent: Bool
             switch header.body {
             case .record(let subject, _, _, _, _): isCurrent = view.current(subject) == ref
             case .head: isCurrent = view.head == ref
             case .key: isCurrent = true
             }
-            let others = view.seenHashes(at: header.n).filter { $0 != envelope.headerHash }
-            let beaten = others.contains { $0.lexicographicallyPrecedes(envelope.headerHash) }
+            let beaten = seen.contains { $0 != hash && $0.lexicographicallyPrecedes(hash) }
             return Decision(status: beaten ? .fork : (isCurrent ? .duplicate : .stale), reason: nil, changes: [], item: nil)
         }
         let item: VerifiedItem
-        do { item = try Verifier.verify(envelope, chain: view.chain) } catch {
+        do { item = try Verifier.verify(envelope, header: header, chain: view.chain) } catch {
             return Decision(status: .rejected, reason: error.code.rawValue, changes: [], item: nil)
         }
         return decide(verified: item, view: view)

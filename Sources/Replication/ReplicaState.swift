@@ -63,14 +63,14 @@ public struct ReplicaState: Sendable {
     /// Offers one envelope; returns the push status and, for `rejected`, the reason code.
     @discardableResult
     public mutating func offer(_ envelope: Envelope) -> (status: PushStatus, reason: String?) {
-        let origin: String
-        do { origin = try Verifier.header(of: envelope).origin } catch {
+        let header: Header
+        do { header = try Verifier.header(of: envelope) } catch {
             return (.rejected, error.code.rawValue)
         }
-        var state = origins[origin] ?? Origin(origin: origin)
-        let decision = MergeEngine.decide(envelope, view: state)
+        var state = origins[header.origin] ?? Origin(origin: header.origin)
+        let decision = MergeEngine.decide(envelope, header: header, view: state)
         for change in decision.changes { state.apply(change) }
-        if decision.item != nil { origins[origin] = state }
+        if decision.item != nil { origins[header.origin] = state }
         return (decision.status, decision.reason)
     }
 
@@ -80,15 +80,11 @@ public struct ReplicaState: Sendable {
         origins.mapValues { o in
             var lines: [String] = []
             lines += o.chain.entries.map { "key \($0.n) \($0.keyID)" }
-            if let h = o.headItem { lines.append("head \(h.n) \(h.headerHash.hex)") }
-            lines += o.currents.sorted { $0.key < $1.key }.map { "cur \($0.key) \($0.value.n) \($0.value.headerHash.hex)" }
-            lines += o.seen.keys.sorted().flatMap { n in o.seen[n]!.keys.map { "seen \(n) \($0.hex)" }.sorted() }
+            if let h = o.headItem { lines.append("head \(h.n) \(h.headerHash.hexString)") }
+            lines += o.currents.sorted { $0.key < $1.key }.map { "cur \($0.key) \($0.value.n) \($0.value.headerHash.hexString)" }
+            lines += o.seen.keys.sorted().flatMap { n in o.seen[n]!.keys.map { "seen \(n) \($0.hexString)" }.sorted() }
             lines += o.forkedSequences.sorted().map { "fork \($0)" }
             return lines
         }
     }
-}
-
-extension Array where Element == UInt8 {
-    var hex: String { hexString }
 }

@@ -27,7 +27,12 @@ public enum Verifier {
     /// returned item still has to be added to the chain by the caller. KPI codes in `catalog`
     /// need no carried definition (the built-in catalog version 1 by default, as design §4 says).
     public static func verify(_ envelope: Envelope, chain: KeyChain, catalog: KPICatalog = .builtIn) throws(ReplicationError) -> VerifiedItem {
-        let header = try Header.parse(envelope.headerBytes)
+        try verify(envelope, header: try Header.parse(envelope.headerBytes), chain: chain, catalog: catalog)
+    }
+
+    /// As `verify(_:chain:catalog:)` for an envelope whose header the caller already parsed
+    /// (`header` must be `Header.parse(envelope.headerBytes)`).
+    public static func verify(_ envelope: Envelope, header: Header, chain: KeyChain, catalog: KPICatalog = .builtIn) throws(ReplicationError) -> VerifiedItem {
         guard header.origin == chain.origin else {
             throw ReplicationError(.unknownKey, "the item belongs to origin \(header.origin.prefix(10)), not \(chain.origin.prefix(10))")
         }

@@ -21,7 +21,7 @@ final class PeerAPI: Sendable {
     let serverMetrics: ServerMetrics
 
     init(node: Node, configuration: PeerAPIConfiguration, serverMetrics: ServerMetrics) throws(NodeError) {
-        let identity = try node.ownOrigin()
+        let identity = try node.originID()
         origin = identity
         publicLabel = node.configuration.isPseudonymous ? nil : node.configuration.profile.name
         shared = SharedNode(node: node)

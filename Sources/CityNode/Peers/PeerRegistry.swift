@@ -60,7 +60,7 @@ extension Node {
         for file in names.sorted() where file.hasSuffix(".json") {
             descriptors.append(try PeerDescriptor(file: (directory as NSString).appendingPathComponent(file)))
         }
-        let own = try ownOrigin()
+        let own = try originID()
         var out: [PeerRecord] = []
         for d in descriptors where d.origin != own {
             if let existing = try peer(origin: d.origin) {
@@ -91,7 +91,7 @@ extension Node {
     // MARK: - Internals
 
     private func register(_ d: PeerDescriptor, name: String?, syncPeer: Bool) throws(NodeError) -> PeerRecord {
-        if d.origin == (try ownOrigin()) {
+        if d.origin == (try originID()) {
             throw NodeError(.invalidInput, "that descriptor is this node's own identity; a node cannot be its own peer")
         }
         let chosen = name ?? d.label ?? PeerName.fallback(origin: d.origin)

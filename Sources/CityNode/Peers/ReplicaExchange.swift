@@ -62,9 +62,6 @@ extension Node {
         static let restoreAcknowledged = "restore_ack_n"
     }
 
-    /// This node's origin id.
-    public func originID() throws(NodeError) -> String { try ownOrigin() }
-
     /// The arrival log after `position`, oldest first: every current record, head and key record
     /// of trusted origins (quarantine is never relayed), optionally of one `origin` only, up to
     /// about `maxBytes` of envelope bytes and `maxItems` entries (always at least one entry). `more` tells whether
@@ -163,7 +160,7 @@ extension Node {
         do { nonce = try randomness.bytes(RequestAuthorization.nonceBytes) } catch {
             throw NodeError(.crypto, "no randomness for a request nonce: \(error)")
         }
-        return RequestAuthorization.sign(origin: try ownOrigin(), key: key, audience: audience, method: method,
+        return RequestAuthorization.sign(origin: try originID(), key: key, audience: audience, method: method,
                                          pathWithQuery: pathWithQuery, body: body, timestamp: now, nonce: nonce)
     }
 
@@ -190,7 +187,7 @@ extension Node {
     /// Looks for own-origin records above everything this node itself signed (peers handed them
     /// back: the database was restored). On a finding, draws a new epoch and sets `restored`.
     public func checkForRestore() throws(NodeError) -> RestoreFinding? {
-        let origin = try ownOrigin()
+        let origin = try originID()
         let acknowledged = Int(try meta(SyncMetaKey.restoreAcknowledged) ?? "0") ?? 0
         let (signed, highest) = try read { () throws(StoreError) in
             (try database.scalarInt("SELECT coalesce(max(n), 0) FROM publication_log"),
@@ -212,7 +209,7 @@ extension Node {
     /// `publish --after-restore`: clears `restored` (the operator confirmed the data) and publishes.
     public func publish(afterRestore: Bool) throws(NodeError) -> PublicationResult {
         if afterRestore {
-            let origin = try ownOrigin()
+            let origin = try originID()
             let highest = try read { () throws(StoreError) in
                 try database.scalarInt("SELECT coalesce(max(n), 0) FROM item WHERE origin = ?", [.text(origin)])
             }
@@ -229,7 +226,7 @@ extension Node {
 
     /// Unix seconds of the own latest head's `at`, nil if none.
     public func ownLatestHeadTime() throws(NodeError) -> Int? {
-        let origin = try ownOrigin()
+        let origin = try originID()
         let bytes: [UInt8]? = try read { () throws(StoreError) in
             let stmt = try database.prepare("SELECT header FROM item WHERE origin = ? AND kind = 'head' AND current = 1")
             try stmt.bind([.text(origin)])

@@ -134,7 +134,7 @@ extension Node {
 
     /// This node's key records, oldest first (for `identity --json`).
     public func ownKeyRecords() throws(NodeError) -> [Envelope] {
-        let origin = try ownOrigin()
+        let origin = try originID()
         return try read { () throws(StoreError) in
             let stmt = try database.prepare("SELECT header, signature FROM item WHERE origin = ? AND kind = 'key' AND current = 1 ORDER BY n")
             try stmt.bind([.text(origin)])
@@ -152,7 +152,7 @@ extension Node {
     /// The first key record, inside the caller's transaction: signed by the key it introduces,
     /// whose hash is the origin id.
     private func insertFirstKeyRecordIfMissing() throws {
-        let origin = try ownOrigin()
+        let origin = try originID()
         if try database.scalarInt("SELECT count(*) FROM item WHERE origin = ? AND kind = 'key' AND n = 1", [.text(origin)]) > 0 { return }
         let key = try loadSigningKey(finishingRotation: false)
         guard KeyIDs.originID(key.publicKey) == origin else {
@@ -178,7 +178,7 @@ extension Node {
     private func build() throws(NodeError) -> Publication {
         let policy = try disclosurePolicy()
         let input = PublicationInput(
-            originID: try ownOrigin(), profile: configuration.profile, catalog: try catalog(),
+            originID: try originID(), profile: configuration.profile, catalog: try catalog(),
             values: try localValues(), projects: try listProjects(), projectKey: try projectKey(),
             policy: policy, ledger: try ledger())
         do { return try Publisher.build(input) } catch { throw NodeError(.invalidInput, error.message) }
@@ -212,7 +212,8 @@ extension Node {
 
     // MARK: - Reading local state
 
-    func ownOrigin() throws(NodeError) -> String {
+    /// This node's origin id, recorded by `init`.
+    public func originID() throws(NodeError) -> String {
         guard let origin = try meta(MetaKey.origin) else {
             throw NodeError(.invalidKeys, "the database in \(home.path) records no origin; the home was not made by 'citybench init'")
         }
@@ -271,7 +272,7 @@ extension Node {
 
     /// This origin's current records by subject.
     func ownCurrentRecords() throws(NodeError) -> [Subject: StoredItem] {
-        let origin = try ownOrigin()
+        let origin = try originID()
         return try read { () throws(StoreError) in
             let stmt = try database.prepare("SELECT header, signature, payload, hash FROM item WHERE origin = ? AND kind = 'record' AND current = 1")
             try stmt.bind([.text(origin)])
@@ -294,7 +295,7 @@ extension Node {
         if finishingRotation, FileManager.default.fileExists(atPath: staged), let pem = FileManager.default.contents(atPath: staged),
            let candidate = try? Ed25519SigningKey(pkcs8PEM: String(decoding: pem, as: UTF8.self)) {
             // A rotation stopped between commit and rename: finish it only if the chain names this key.
-            let origin = try ownOrigin()
+            let origin = try originID()
             let chain = try read { () throws(StoreError) in try SQLOriginView.chain(database, origin: origin) }
             if chain.entries.last?.publicKey == candidate.publicKey {
                 _ = rename(staged, home.signingKeyFile)
@@ -312,7 +313,7 @@ extension Node {
 
     /// The current key and the next sequence number: one above the highest own `n` seen anywhere.
     func ownSigner(finishingRotation: Bool = true) throws -> OwnSigner {
-        let origin = try ownOrigin()
+        let origin = try originID()
         try insertFirstKeyRecordIfMissing()
         let key = try loadSigningKey(finishingRotation: finishingRotation)
         let chain = try SQLOriginView.chain(database, origin: origin)

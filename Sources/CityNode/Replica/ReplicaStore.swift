@@ -31,7 +31,7 @@ final class ReplicaStore {
             chains[header.origin] = chain
         }
         let view = try SQLOriginView.load(database, origin: header.origin, n: header.n, subject: header.subject, chain: chain)
-        let decision = MergeEngine.decide(envelope, view: view)
+        let decision = MergeEngine.decide(envelope, header: header, view: view)
         for change in decision.changes {
             if change.touchesKeys { chains[header.origin] = nil }
             try apply(change, origin: header.origin)

@@ -94,7 +94,7 @@ extension Node {
         do { bytes = try SecureRandom.bytes(ArrivalEpoch.byteCount) } catch {
             throw NodeError(.crypto, "could not draw a new epoch from the random source")
         }
-        let id = bytes.map { String(format: "%02x", $0) }.joined()
+        let id = bytes.hexString
         try write { () throws in
             // A first epoch never replaces one another process drew meanwhile (both then agree).
             let sql = restored ? "INSERT INTO meta (key, value) VALUES ('epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
