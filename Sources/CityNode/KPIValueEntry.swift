@@ -94,7 +94,7 @@ struct KPIValueWriter {
                    noise: r.noise, at: time)
     }
 
-    /// Stores a value given as canonical decimal text (see `DecimalText`).
+    /// Stores a value given as canonical decimal text (see `DecimalValue.canonicalText`).
     func upsert(code: String, period: Period, canonicalValue: String, source: String?, note: String?, noise: Double?,
                 at time: Int64) throws(StoreError) {
         try statement.bind(.text(code), at: 1)

@@ -166,7 +166,7 @@ final class KPIValueValidation: @unchecked Sendable {
                 problems.add(line: record.line, column: periodColumn, "malformed period '\(periodText)' (expected YYYY, YYYY-Qn with n 1-4, or YYYY-MM)")
             }
             let valueText = field(record, valueColumn) ?? ""
-            let value = DecimalText.canonical(valueText, style: style)
+            let value = DecimalValue.canonicalText(valueText, style: style)
             if value == nil {
                 problems.add(line: record.line, column: valueColumn, "'\(valueText)' for \(code.isEmpty ? "the KPI" : code) is not a number (expected \(hint))")
             }

@@ -22,7 +22,7 @@ public struct DecimalValue: Hashable, Comparable, Sendable, CustomStringConverti
     /// Parses decimal text strictly: optional sign, digits, an optional fraction; no exponent,
     /// no spaces, no `NaN`/`Infinity`. Returns nil for anything else.
     public init?(_ text: String, style: Style = .point) {
-        guard let canonical = DecimalValue.normalise(text, style: style) else { return nil }
+        guard let canonical = DecimalText.canonical(text, style: style) else { return nil }
         if let fast = DecimalValue.exact(canonical) {
             self.decimal = fast
             return
@@ -65,44 +65,10 @@ public struct DecimalValue: Hashable, Comparable, Sendable, CustomStringConverti
         return v
     }
 
-    /// Rewrites `text` into `[-]digits[.digits]` with `.` as the mark, or nil if it is not a strict decimal.
-    static func normalise(_ text: String, style: Style) -> String? {
-        var bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 200 else { return nil }
-        var negative = false
-        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
-            negative = bytes[0] == UInt8(ascii: "-")
-            bytes.removeFirst()
-        }
-        let mark = style == .point ? UInt8(ascii: ".") : UInt8(ascii: ",")
-        let group: UInt8? = style == .comma ? UInt8(ascii: ".") : nil
-        var intPart: [UInt8] = []
-        var fracPart: [UInt8] = []
-        var seenMark = false
-        var groups: [Int] = [0]
-        for b in bytes {
-            if b >= 48 && b <= 57 {
-                if seenMark { fracPart.append(b) } else { intPart.append(b); groups[groups.count - 1] += 1 }
-            } else if b == mark && !seenMark {
-                seenMark = true
-            } else if let g = group, b == g, !seenMark {
-                groups.append(0)
-            } else {
-                return nil
-            }
-        }
-        if groups.count > 1 {
-            // Thousands grouping must be well formed: 1-3 leading digits, then groups of exactly 3.
-            guard (1...3).contains(groups[0]), groups.dropFirst().allSatisfy({ $0 == 3 }) else { return nil }
-        }
-        guard !intPart.isEmpty || !fracPart.isEmpty else { return nil }
-        if seenMark && fracPart.isEmpty { return nil }
-        let significant = (intPart + fracPart).drop(while: { $0 == 48 }).count
-        guard significant <= maxSignificantDigits else { return nil }
-        var out = negative ? "-" : ""
-        out += intPart.isEmpty ? "0" : String(decoding: intPart, as: UTF8.self)
-        if !fracPart.isEmpty { out += "." + String(decoding: fracPart, as: UTF8.self) }
-        return out
+    /// The canonical text of a strict decimal (what `description` of the parsed value gives),
+    /// or nil where the initialiser would refuse it; cheaper than parsing when only text is needed.
+    public static func canonicalText(_ text: String, style: Style = .point) -> String? {
+        DecimalText.canonical(text, style: style)
     }
 
     /// Canonical text: no exponent, no trailing fractional zeros, `-` only for negatives, `0` for zero.

@@ -139,7 +139,7 @@ import TestSupport
             let length = Int.random(in: 0...14, using: &rng)
             let text = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
             for style in [DecimalValue.Style.point, .comma] {
-                #expect(DecimalText.canonical(text, style: style) == DecimalValue(text, style: style)?.description, "\(text) \(style)")
+                #expect(DecimalValue.canonicalText(text, style: style) == DecimalValue(text, style: style)?.description, "\(text) \(style)")
             }
         }
     }
@@ -148,7 +148,7 @@ import TestSupport
                       "12345678901234567890123456789012345678.9", "0.00000000000000000000000000000001", "+3", "", "-", "1e3"])
     func matchesDecimalValueOnEdgeCases(text: String) {
         for style in [DecimalValue.Style.point, .comma] {
-            #expect(DecimalText.canonical(text, style: style) == DecimalValue(text, style: style)?.description)
+            #expect(DecimalValue.canonicalText(text, style: style) == DecimalValue(text, style: style)?.description)
         }
     }
 }

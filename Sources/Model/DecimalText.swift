@@ -1,9 +1,8 @@
-import Model
-
-/// Canonical decimal text straight from input text, byte for byte what
-/// `DecimalValue(text, style:)?.description` gives, without Foundation's `Decimal` (whose parse
-/// and print cost about 9 µs per value, most of an import's budget). The import's hot path uses
-/// it; a property test checks it against `DecimalValue` on seeded random inputs.
+/// The strict decimal grammar of `DecimalValue`, producing canonical text straight from input
+/// text, byte for byte what `DecimalValue(text, style:)?.description` gives, without
+/// Foundation's `Decimal` (whose parse and print cost about 9 µs per value). `DecimalValue`
+/// parses through it; the import's hot path uses the text directly. A property test checks it
+/// against `DecimalValue` on seeded random inputs.
 enum DecimalText {
     /// The canonical form (`[-]digits[.digits]`, no leading or trailing zeros, `0` for zero), or
     /// nil where `DecimalValue` would refuse the text.
