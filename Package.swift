@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
         /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
         /// Peer-API figures: ingest through /v1/push, authenticated no-change /v1/changes, serve's RSS.
-        .executableTarget(name: "bench-server", dependencies: ["CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Model", "Store"],
+        .executableTarget(name: "bench-server", dependencies: ["BenchSupport", "CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Model", "Store"],
                           path: "Benchmarks/ServerBench", exclude: ["run.sh"]),
         .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
                           path: "Benchmarks/RankBench"),

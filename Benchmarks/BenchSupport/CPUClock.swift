@@ -34,11 +34,13 @@ public enum CPUClock {
 
 /// The baseline every signature-bound target is measured against (design §10).
 public enum OpenSSLSpeed {
-    /// Runs `openssl speed -seconds N ed25519` and returns its sign/s and verify/s columns.
-    public static func ed25519(seconds: Int) throws -> (sign: Double, verify: Double) {
+    /// Runs `openssl speed -seconds N ed25519` (pinned with `taskset -c CORE` when a core is
+    /// given) and returns its sign/s and verify/s columns.
+    public static func ed25519(seconds: Int, core: String? = nil) throws -> (sign: Double, verify: Double) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["speed", "-seconds", String(seconds), "ed25519"]
+        let speed = ["openssl", "speed", "-seconds", String(seconds), "ed25519"]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = core.map { ["taskset", "-c", $0] + speed } ?? speed
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

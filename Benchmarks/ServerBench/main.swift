@@ -10,6 +10,7 @@
 // on one core, and the server's RSS idle and holding the federation (the child runs the same
 // NodeServer `citybench serve` runs, with the rate limit off). Run through
 // Benchmarks/ServerBench/run.sh, which pins the server to one core and the client to the other.
+import BenchSupport
 import CityNode
 import Crypto
 import Foundation
@@ -65,14 +66,17 @@ struct SyntheticOrigin {
         var n = 1
         var entries: [HeadRoot.Entry] = []
         for period in periods {
-            var values: [String] = []
+            var values: [(code: String, json: String)] = []
             for (i, code) in builtIn.enumerated() {
-                values.append(#"{"kpi":"\#(code)","value":"\#(i * 7 + period.count)","flag":"ok","unit":"\#(KPICatalog.builtIn[code]!.unit)"}"#)
+                values.append((code, #"{"kpi":"\#(code)","value":"\#(i * 7 + period.count)","flag":"ok","unit":"\#(KPICatalog.builtIn[code]!.unit)"}"#))
             }
             for (i, def) in SyntheticOrigin.localDefinitions.enumerated() {
-                values.append(#"{"kpi":"\#(String(format: "BENCH.K%03d", i + 1))","value":"\#(i).5","flag":"ok","unit":"count","def":\#(def)}"#)
+                let code = String(format: "BENCH.K%03d", i + 1)
+                values.append((code, #"{"kpi":"\#(code)","value":"\#(i).5","flag":"ok","unit":"count","def":\#(def)}"#))
             }
-            let payload = Array(#"{"period":"\#(period)","values":[\#(values.joined(separator: ","))]}"#.utf8)
+            // Sorted by code, as every publisher writes them (KPIPayload).
+            let sorted = values.sorted { Array($0.code.utf8).lexicographicallyPrecedes(Array($1.code.utf8)) }.map(\.json)
+            let payload = Array(#"{"period":"\#(period)","values":[\#(sorted.joined(separator: ","))]}"#.utf8)
             n += 1
             let subject = Subject.kpi(Period(period)!)
             let header = Header(origin: origin, keyID: kid, n: n, at: 1_795_000_000,
@@ -193,19 +197,6 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, String) {
     return (p, input, line.trimmingCharacters(in: .whitespacesAndNewlines))
 }
 
-func shell(_ command: String) -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try? p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
-
 func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     let me = CommandLine.arguments[0]
     let work = NSTemporaryDirectory() + "citybench-serverbench-\(getpid())"
@@ -309,8 +300,7 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     }
     print(String(format: "of which Ed25519PublicKey.isValidSignature alone: %.0f/s; building the signed bytes alone: %.0f/s",
                  rawRate, 5_000 / (now() - bytesStart)))
-    let openssl = shell("taskset -c \(serverCore) openssl speed -seconds 3 ed25519 2>/dev/null | tail -1")
-    let verify = openssl.split(separator: " ").compactMap { Double($0) }.last ?? 0
+    let verify = try OpenSSLSpeed.ed25519(seconds: 3, core: serverCore).verify
     print(String(format: "no-change changes: %d requests in %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second; openssl ed25519 verify on one core: %.0f/s; ratio %.2f (target >= 0.8)",
                  perLane * lanes, changesSeconds, failures.count, rate, Double(perLane * lanes) / changesCPU, verify, verify > 0 ? rate / verify : 0))
     // RSS holding the federation, after a full changes walk and /metrics (which touch every origin).
