@@ -188,6 +188,48 @@ func measurePublish(_ city: BenchCity, dir: String) throws {
     print(String(format: "Node.publish end to end (plan, sign, verify, store, audit): %d records in %.0f ms", published, seconds(since: start) * 1000))
 }
 
+/// `--fixed MODE N`: exactly N operations and nothing timed, for instruction counting that other
+/// load on the machine cannot skew: `valgrind --tool=callgrind bench-publish --fixed MODE N`,
+/// once with N = 0 for the set-up, gives instructions per operation. Modes: `raw` (Ed25519
+/// verification of a 300-byte message, what `openssl speed` measures), `verify` (Verifier.verify
+/// of a 300-KPI record carrying definitions), `lean` (one of known codes), `ingest` (N batches of
+/// 14 items through Node.ingest, each batch a new origin).
+func runFixedWork(_ city: BenchCity, mode: String, count: Int) throws {
+    let key = try Ed25519SigningKey.generate()
+    var replica = ReplicaState()
+    replica.offer(BenchCity.firstKeyRecord(key))
+    let chain = replica.origins[KeyIDs.originID(key.publicKey)]!.chain
+    var done = 0
+    switch mode {
+    case "raw":
+        let message = [UInt8](repeating: 7, count: 300)
+        let signature = key.sign(message)
+        let publicKey = try Ed25519PublicKey(raw: key.publicKey)
+        for _ in 0..<count where publicKey.isValidSignature(signature, for: message) { done += 1 }
+    case "verify", "lean":
+        let records = mode == "lean" ? city.leanRecords(key: key, firstN: 2)
+            : try city.buildAndSign(key: key, firstN: 2).filter { if case .record(.kpi, _, _, _, _)? = (try? Verifier.header(of: $0))?.body { true } else { false } }
+        let catalog = mode == "lean" ? city.catalog : .builtIn
+        for i in 0..<count where (try? Verifier.verify(records[i % records.count], chain: chain, catalog: catalog)) != nil { done += 1 }
+    case "ingest":
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-publish-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let home = NodeHome(path: dir + "/ingest")
+        try NodeInitializer.initialize(home: home, options: InitOptions(city: "Ingeststadt", country: "DE"))
+        let node = try Node(home: home)
+        var batches: [[Envelope]] = []
+        for _ in 0..<count {
+            let k = try Ed25519SigningKey.generate()
+            try node.trust(origin: KeyIDs.originID(k.publicKey), label: nil)
+            batches.append([BenchCity.firstKeyRecord(k)] + (try city.buildAndSign(key: k, firstN: 2)))
+        }
+        for batch in batches { done += try node.ingest(batch, relayedBy: "bench").filter { $0.status == .accepted }.count }
+    default:
+        throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "--fixed raw|verify|lean|ingest N"])
+    }
+    print("\(mode): \(done) done")
+}
+
 @main
 struct PublishBench {
     static func main() throws {
@@ -195,6 +237,10 @@ struct PublishBench {
         print("bench-publish: a city with \(BenchCity.kpiCount) KPIs × \(BenchCity.periods.count) periods (\(city.values.count) values)")
         // `--verify-only` and `--ingest-only` run one measurement, so a profiler sees it alone.
         let only = CommandLine.arguments.dropFirst().first
+        if only == "--fixed" {
+            try runFixedWork(city, mode: CommandLine.arguments.dropFirst(2).first ?? "", count: Int(CommandLine.arguments.dropFirst(3).first ?? "") ?? 0)
+            return
+        }
         if only != "--ingest-only" {
             let key = try Ed25519SigningKey.generate()
             let records = try measureBuild(city, key: key)

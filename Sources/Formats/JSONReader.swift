@@ -181,6 +181,8 @@ public struct JSONReader {
         var asciiOnly = true
         // Fast path: no escapes.
         while pos < buffer.count {
+            pos = JSONStringScan.plainRunEnd(buffer, from: pos)
+            guard pos < buffer.count else { break }
             let b = buffer[pos]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<pos])

@@ -229,6 +229,8 @@ struct KPIPayloadScanner {
         let start = pos
         var ascii = true
         while pos < bytes.count {
+            pos = JSONStringScan.plainRunEnd(bytes, from: pos)
+            guard pos < bytes.count else { break }
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 let text = PlainString(range: start..<pos, ascii: ascii)

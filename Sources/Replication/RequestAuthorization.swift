@@ -53,23 +53,48 @@ public struct RequestAuthorization: Hashable, Sendable {
 
     /// Parses a header value strictly: the scheme, exactly these four parameters once each, in
     /// any order, with canonical values. nil for anything else (the server answers 401).
+    /// Works on the bytes: it runs before the signature check on every request.
     public init?(headerValue: String) {
-        guard headerValue.utf8.count <= RequestAuthorization.maxHeaderLength, headerValue.hasPrefix("CityBench ") else { return nil }
-        var params: [String: String] = [:]
-        for part in headerValue.dropFirst("CityBench ".count).split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = part.trimmingSpaces
-            guard let eq = trimmed.firstIndex(of: "=") else { return nil }
-            let name = String(trimmed[..<eq]), value = String(trimmed[trimmed.index(after: eq)...])
-            guard ["origin", "ts", "nonce", "sig"].contains(name), params[name] == nil, !value.isEmpty else { return nil }
-            params[name] = value
+        var text = headerValue
+        guard let parsed = text.withUTF8({ RequestAuthorization.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> RequestAuthorization? {
+        let scheme = "CityBench ".utf8
+        guard bytes.count <= maxHeaderLength, bytes.count >= scheme.count, zip(bytes, scheme).allSatisfy({ $0 == $1 }) else { return nil }
+        var origin: String?, ts: Int?, nonce: String?, sig: [UInt8]?
+        var i = scheme.count
+        while true {
+            // One `name=value` part up to the next comma, spaces around it ignored.
+            var end = i
+            while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var lower = i, upper = end
+            while lower < upper && bytes[lower] == 0x20 { lower += 1 }
+            while upper > lower && bytes[upper - 1] == 0x20 { upper -= 1 }
+            guard let eq = bytes[lower..<upper].firstIndex(of: UInt8(ascii: "=")), eq + 1 < upper else { return nil }
+            let name = UnsafeBufferPointer(rebasing: bytes[lower..<eq]), value = UnsafeBufferPointer(rebasing: bytes[(eq + 1)..<upper])
+            if name.elementsEqual("origin".utf8) {
+                guard origin == nil, value.count == 32,
+                      value.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+                origin = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual("ts".utf8) {
+                guard ts == nil, value.count <= 12, value.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+                ts = value.reduce(0) { $0 * 10 + Int($1 - 48) }
+            } else if name.elementsEqual("nonce".utf8) {
+                guard nonce == nil, Base64URL.decode(bytes: value)?.count == nonceBytes else { return nil }
+                nonce = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual("sig".utf8) {
+                guard sig == nil, let decoded = Base64URL.decode(bytes: value), decoded.count == Ed25519SigningKey.signatureCount else { return nil }
+                sig = decoded
+            } else {
+                return nil
+            }
+            if end == bytes.count { break }
+            i = end + 1
         }
-        guard params.count == 4, let origin = params["origin"], let tsText = params["ts"], let nonce = params["nonce"],
-              let sigText = params["sig"] else { return nil }
-        guard origin.utf8.count == 32, origin.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
-        guard tsText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), tsText.utf8.count <= 12, let ts = Int(tsText) else { return nil }
-        guard let nonceBytes = Base64URL.decode(nonce), nonceBytes.count == RequestAuthorization.nonceBytes else { return nil }
-        guard let sig = Base64URL.decode(sigText), sig.count == Ed25519SigningKey.signatureCount else { return nil }
-        self.init(origin: origin, timestamp: ts, nonce: nonce, signature: sig)
+        guard let origin, let ts, let nonce, let sig else { return nil }
+        return RequestAuthorization(origin: origin, timestamp: ts, nonce: nonce, signature: sig)
     }
 
     /// Checks the signature against the origin's current key.
@@ -80,15 +105,6 @@ public struct RequestAuthorization: Hashable, Sendable {
 
     /// Whether the timestamp is within the window around `now`.
     public func isFresh(now: Int) -> Bool { abs(now - timestamp) <= RequestAuthorization.clockWindow }
-}
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var s = self
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return s
-    }
 }
 
 /// Remembers `(origin, nonce)` pairs seen within the clock window so a replayed request is
@@ -113,17 +129,18 @@ public struct ReplayCache: Sendable {
     /// Records the nonce if new. Entries older than twice the window are forgotten first (a
     /// request that old fails the timestamp check anyway).
     public mutating func check(origin: String, nonce: String, timestamp: Int, now: Int) -> Outcome {
-        var nonces = seen[origin] ?? [:]
+        // Mutated in place through the dictionary's `default:` accessor: reading the inner
+        // dictionary out and writing it back would copy all of an origin's nonces every time.
+        Self.record(nonce: nonce, timestamp: timestamp, now: now, capacity: capacityPerOrigin, in: &seen[origin, default: [:]])
+    }
+
+    private static func record(nonce: String, timestamp: Int, now: Int, capacity: Int, in nonces: inout [String: Int]) -> Outcome {
         if nonces[nonce] != nil { return .replayed }
-        if nonces.count >= capacityPerOrigin {
+        if nonces.count >= capacity {
             nonces = nonces.filter { abs(now - $0.value) <= RequestAuthorization.clockWindow }
-            if nonces.count >= capacityPerOrigin {
-                seen[origin] = nonces
-                return .full
-            }
+            if nonces.count >= capacity { return .full }
         }
         nonces[nonce] = timestamp
-        seen[origin] = nonces
         return .fresh
     }
 }

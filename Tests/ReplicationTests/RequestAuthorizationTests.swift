@@ -2,6 +2,7 @@ import Crypto
 import Formats
 import Testing
 @testable import Replication
+import TestSupport
 
 @Suite struct RequestAuthorizationTests {
     let key = try! Ed25519SigningKey.generate()
@@ -34,6 +35,53 @@ import Testing
     ])
     func malformedHeadersAreRefused(value: String) {
         #expect(RequestAuthorization(headerValue: value) == nil)
+    }
+
+    /// The straightforward String-based reading of the header the byte parser replaced: the oracle.
+    private func referenceParse(_ headerValue: String) -> RequestAuthorization? {
+        guard headerValue.utf8.count <= RequestAuthorization.maxHeaderLength, headerValue.hasPrefix("CityBench ") else { return nil }
+        var params: [String: String] = [:]
+        for part in headerValue.dropFirst("CityBench ".count).split(separator: ",", omittingEmptySubsequences: false) {
+            var trimmed = part
+            while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+            while trimmed.last == " " { trimmed = trimmed.dropLast() }
+            guard let eq = trimmed.firstIndex(of: "=") else { return nil }
+            let name = String(trimmed[..<eq]), value = String(trimmed[trimmed.index(after: eq)...])
+            guard ["origin", "ts", "nonce", "sig"].contains(name), params[name] == nil, !value.isEmpty else { return nil }
+            params[name] = value
+        }
+        guard params.count == 4, let origin = params["origin"], let tsText = params["ts"], let nonce = params["nonce"],
+              let sigText = params["sig"] else { return nil }
+        guard origin.utf8.count == 32, origin.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+        guard tsText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), tsText.utf8.count <= 12, let ts = Int(tsText) else { return nil }
+        guard let nonceBytes = Base64URL.decode(nonce), nonceBytes.count == RequestAuthorization.nonceBytes else { return nil }
+        guard let sig = Base64URL.decode(sigText), sig.count == 64 else { return nil }
+        return RequestAuthorization(origin: origin, timestamp: ts, nonce: nonce, signature: sig)
+    }
+
+    @Test func mutatedHeadersAreReadExactlyAsTheReferenceReadsThem() {
+        var rng = SeededGenerator(seed: 31)
+        let valid = Array(header().utf8)
+        let alphabet = Array("CityBenchorigsn=, 0123456789abcdefABCXYZ-_=é".utf8)
+        var accepted = 0
+        for _ in 0..<4_000 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: bytes.remove(at: at)
+                case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: at)
+                case 2: bytes[at] = alphabet.randomElement(using: &rng)!
+                default: bytes.insert(0x20, at: at)
+                }
+                if bytes.isEmpty { break }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parsed = RequestAuthorization(headerValue: text)
+            #expect(parsed == referenceParse(text), "\(text)")
+            if parsed != nil { accepted += 1 }
+        }
+        #expect(accepted > 100, "the mutations should leave many headers valid (spaces, untouched ones)")
     }
 
     @Test func parametersMayComeInAnyOrderButNotTwice() throws {

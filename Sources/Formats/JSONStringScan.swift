@@ -1,0 +1,35 @@
+/// Finds where the plain run of a JSON string ends, eight bytes at a time: the first byte that
+/// is a quote, a backslash, a control character (< 0x20) or not ASCII (≥ 0x80). Readers of
+/// untrusted JSON call it to skip the long unescaped runs (base64 payloads, names) that make up
+/// most of a document, and then look at the stopping byte themselves.
+public enum JSONStringScan {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The index of the first byte at or after `start` that is `"`, `\`, below 0x20 or at least
+    /// 0x80; `bytes.count` if there is none.
+    @inline(__always)
+    public static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let count = bytes.count
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // A zero byte in w ^ c marks a byte equal to c; (w - n·ones) & ~w & highs is
+                // non-zero exactly when some byte is below n (n ≤ 128); the high bit marks ≥ 0x80.
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- ones &* 0x20) & ~word) | word
+                if special & highs != 0 { break }
+                i += 8
+            }
+        }
+        while i < count {
+            let b = bytes[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { return i }
+            i += 1
+        }
+        return count
+    }
+}
