@@ -32,8 +32,19 @@ final class ReplicaStore {
         }
         let view = try SQLOriginView.load(database, origin: header.origin, n: header.n, subject: header.subject, chain: chain)
         let decision = MergeEngine.decide(envelope, header: header, view: view)
-        for change in decision.changes {
+        var changes = decision.changes[...]
+        while let change = changes.popFirst() {
             if change.touchesKeys { chains[header.origin] = nil }
+            // A new item that at once becomes current is written in one row insert: inserting it
+            // and then updating it would write its payload (tens of kilobytes) to the WAL twice.
+            if case .recordSeen(let seen) = change, let next = changes.first, let (item, replacing) = next.madeCurrent,
+               item.n == seen.n, item.headerHash == seen.headerHash {
+                changes.removeFirst()
+                if next.touchesKeys { chains[header.origin] = nil }
+                if let replacing { try retire(replacing, origin: header.origin) }
+                try insertCurrent(item, origin: header.origin)
+                continue
+            }
             try apply(change, origin: header.origin)
         }
         return (decision.status, decision.reason)
@@ -89,6 +100,20 @@ final class ReplicaStore {
                 try database.prepare("UPDATE origin SET key_fork_at = ? WHERE origin = ?").run([.integer(point), .text(origin)])
             }
         }
+    }
+
+    /// Inserts a header not seen before as the current item, with its payload and arrival (the
+    /// effect of `recordSeen` followed by `setCurrent`, `setHead` or `addKey`).
+    private func insertCurrent(_ item: VerifiedItem, origin: String) throws(StoreError) {
+        let arrival = try nextArrival()
+        try database.cached("""
+            INSERT INTO item (origin, n, hash, kind, subject, kid, header, signature, current, payload, arrival)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (origin, n, hash) DO UPDATE SET current = 1, payload = excluded.payload, arrival = excluded.arrival
+            """).run([.text(origin), .integer(item.n), .blob(item.headerHash), .text(item.header.kind.rawValue),
+                      .text(item.header.subject?.description), .text(item.header.keyID),
+                      .blob(item.envelope.headerBytes), .blob(item.envelope.signature),
+                      item.envelope.payload.map { .blob($0) } ?? .null, .integer(arrival)])
     }
 
     private func makeCurrent(_ item: VerifiedItem, origin: String) throws(StoreError) {
@@ -163,6 +188,15 @@ struct SQLOriginView: OriginView {
 }
 
 extension MergeEngine.Change {
+    /// The item this change makes current (and what it replaces), if it is one that does.
+    var madeCurrent: (item: VerifiedItem, replacing: HeaderRef?)? {
+        switch self {
+        case .addKey(let item, _): (item, nil)
+        case .setCurrent(let item, let replacing), .setHead(let item, let replacing): (item, replacing)
+        case .recordSeen, .markFork, .revalidate: nil
+        }
+    }
+
     /// True if applying the change may alter the origin's stored key chain (key records, forks,
     /// revalidation), so a cached chain must be read again.
     var touchesKeys: Bool {
