@@ -207,8 +207,10 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
     let node = try Node(home: NodeHome(path: home))
     let serverOrigin = try node.identity().origin
 
-    print("generating \(originCount) origins with 3 signed 300-KPI records each...")
-    let periods = ["2022", "2023", "2024"]
+    // Each origin is a city as design §10 sizes one: 300 KPIs over 10 periods, so a push carries
+    // ten records per key record and head, as a real first sync does.
+    let periods = (2015...2024).map(String.init)
+    print("generating \(originCount) origins with \(periods.count) signed 300-KPI records each...")
     var federation: [SyntheticOrigin] = []
     for _ in 0..<originCount { federation.append(try SyntheticOrigin(periods: periods)) }
     for o in federation {
@@ -231,7 +233,7 @@ func run(origins originCount: Int, requests: Int, serverCore: String) throws {
         return RequestAuthorization.sign(origin: client.origin, key: client.key, audience: serverOrigin, method: method,
                                          pathWithQuery: target, body: body, timestamp: Int(now()), nonce: HeadRoot.bigEndian8(Int(nonce)) + [UInt8](repeating: 1, count: 8))
     }
-    let batchOrigins = 20
+    let batchOrigins = 6
     var bodies: [[UInt8]] = []
     for start in stride(from: 0, to: federation.count, by: batchOrigins) {
         let items = federation[start..<min(start + batchOrigins, federation.count)].flatMap(\.items)

@@ -22,6 +22,9 @@ public final class Node {
     private var statementCache: [String: Statement] = [:]
     /// Key-chain entries parsed from stored key records, by header hash (bounded; key records never change).
     var keyEntryCache: [[UInt8]: KeyChain.Entry] = [:]
+    /// Answers of `requestKey(origin:)` (nil: not trusted), good while the database's change
+    /// stamp is the one they were read at, so a trust change by any process is seen at once.
+    var requestKeyMemo: (stamp: Database.ChangeStamp, keys: [String: [UInt8]?])?
 
     /// Opens the node in `home`; never creates anything, so a missing home or database is an error.
     public init(home: NodeHome, randomness: NodeRandomness = .system) throws(NodeError) {

@@ -153,6 +153,20 @@ public final class Database {
         return stmt
     }
 
+    /// What identifies the database's contents as this connection sees them: SQLite's
+    /// `PRAGMA data_version`, which moves when another connection commits, and
+    /// `sqlite3_total_changes64`, the rows this connection has changed. Two equal stamps mean
+    /// nothing changed in between, so answers cached at one stamp still hold at the other.
+    public struct ChangeStamp: Equatable, Sendable {
+        let others: Int
+        let own: Int64
+    }
+
+    /// The current `ChangeStamp` (one cached pragma step and one counter read).
+    public func changeStamp() throws(StoreError) -> ChangeStamp {
+        ChangeStamp(others: try scalarInt("PRAGMA data_version"), own: sqlite3_total_changes64(handle))
+    }
+
     /// The first column of the first row of `sql` as an integer (0 if there is no row).
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
         let stmt = try cached(sql)

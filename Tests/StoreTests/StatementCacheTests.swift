@@ -49,4 +49,21 @@ import TestSupport
             #expect(try db.scalarInt("SELECT \(i) + ?", [.integer(1)]) == i + 1)
         }
     }
+
+    @Test func theChangeStampMovesWithEveryCommitOfAnyConnectionAndOnlyThen() throws {
+        let path = dir.file("stamp.sqlite")
+        let reader = try Database(path: path, mode: .create, migrations: [table])
+        let writer = try Database(path: path, mode: .openExisting, migrations: [table])
+        let start = try reader.changeStamp()
+        _ = try reader.scalarInt("SELECT count(*) FROM t")
+        #expect(try reader.changeStamp() == start, "reading changes nothing")
+        try writer.execute("INSERT INTO t (k, v) VALUES (1, 'a')")
+        let afterOther = try reader.changeStamp()
+        #expect(afterOther != start, "another connection's commit moves the stamp")
+        try reader.execute("UPDATE t SET v = 'b' WHERE k = 1")
+        #expect(try reader.changeStamp() != afterOther, "this connection's own change moves it too")
+        let settled = try reader.changeStamp()
+        try reader.execute("UPDATE t SET v = 'c' WHERE k = 99")
+        #expect(try reader.changeStamp() == settled, "a statement that changes no row leaves it")
+    }
 }

@@ -81,6 +81,18 @@ extension Node {
     /// the newest key of its stored key chain, else the first key recorded with the trust
     /// (`origin.first_key`, which must hash to the origin id). nil for an origin not trusted.
     func requestKey(origin: String) throws(StoreError) -> [UInt8]? {
+        let stamp = try database.changeStamp()
+        if let memo = requestKeyMemo, memo.stamp == stamp, let known = memo.keys[origin] { return known }
+        let key = try readRequestKey(origin: origin)
+        if requestKeyMemo?.stamp != stamp || requestKeyMemo!.keys.count >= RequestAuthenticator.keyCacheCapacity {
+            requestKeyMemo = (stamp, [:])
+        }
+        requestKeyMemo!.keys[origin] = .some(key)
+        return key
+    }
+
+    /// `requestKey(origin:)` read from the database.
+    private func readRequestKey(origin: String) throws(StoreError) -> [UInt8]? {
         let trust = try cachedStatement("SELECT first_key FROM origin WHERE origin = ? AND (trusted = 1 OR own = 1)")
         defer { trust.reset() }
         try trust.bind([.text(origin)])
