@@ -3,17 +3,22 @@
 /// untrusted JSON call it to skip the long unescaped runs (base64 payloads, names) that make up
 /// most of a document, and then look at the stopping byte themselves.
 public enum JSONStringScan {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
     /// The index of the first byte at or after `start` that is `"`, `\`, below 0x20 or at least
     /// 0x80; `bytes.count` if there is none.
-    @inline(__always)
+    @inlinable
     public static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var i = start
         let count = bytes.count
+        // Most strings (names, codes, numbers) are short: byte by byte first, words after.
+        let shortEnd = min(count, start + 16)
+        while i < shortEnd {
+            let b = bytes[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { return i }
+            i += 1
+        }
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 // A zero byte in w ^ c marks a byte equal to c; (w - n·ones) & ~w & highs is

@@ -107,12 +107,13 @@ struct KPIPayloadScanner {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            if matches(key, "kpi") {
+            let name = packed(key)
+            if name == Self.kpiKey {
                 guard code == nil else { throw Undecided() }
                 let text = try plainString()
                 guard isCode(text.range) else { throw Undecided() }
                 code = text.range
-            } else if matches(key, "value") {
+            } else if name == Self.valueKey {
                 guard value == nil else { throw Undecided() }
                 if pos < bytes.count && bytes[pos] == UInt8(ascii: "n") {
                     try literal("null")
@@ -121,24 +122,24 @@ struct KPIPayloadScanner {
                     guard isDecimal(try plainString()) else { throw Undecided() }
                     value = true
                 }
-            } else if matches(key, "flag") {
+            } else if name == Self.flagKey {
                 guard flag == nil else { throw Undecided() }
                 let text = try plainString()
                 if matches(text, "ok") { flag = .ok } else if matches(text, "S") { flag = .suppressed }
                 else if matches(text, "P") { flag = .provisional } else if matches(text, "R") { flag = .revised }
                 else { throw Undecided() }
-            } else if matches(key, "unit") {
+            } else if name == Self.unitKey {
                 guard !sawUnit else { throw Undecided() }
                 sawUnit = true
                 let text = try plainString()
                 // Without escapes or non-ASCII bytes, each byte is one character (raw CR LF cannot occur).
                 let count = text.ascii ? text.range.count : string(text.range).count
                 guard (1...40).contains(count) else { throw Undecided() }
-            } else if matches(key, "scaled") {
+            } else if name == Self.scaledKey {
                 guard !sawScaled else { throw Undecided() }
                 sawScaled = true
                 if pos < bytes.count && bytes[pos] == UInt8(ascii: "t") { try literal("true") } else { try literal("false") }
-            } else if matches(key, "def") {
+            } else if name == Self.defKey {
                 guard definitionCode == nil else { throw Undecided() }
                 let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
                 if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
@@ -302,6 +303,31 @@ struct KPIPayloadScanner {
             default: return
             }
         }
+    }
+
+    /// Member names of a value object packed as `packed(_:)` packs them, so a name is found
+    /// with one integer comparison.
+    private static let kpiKey = pack("kpi"), valueKey = pack("value"), flagKey = pack("flag")
+    private static let unitKey = pack("unit"), scaledKey = pack("scaled"), defKey = pack("def")
+
+    private static func pack(_ name: StaticString) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<name.utf8CodeUnitCount { value |= UInt64(name.utf8Start[i]) << (8 * i) }
+        return value
+    }
+
+    /// A string of up to seven bytes packed into an integer, first byte lowest; unambiguous since
+    /// no byte of a plain string is zero. Longer strings give zero, which is no member name.
+    private func packed(_ text: PlainString) -> UInt64 {
+        let range = text.range
+        guard range.count <= 7 else { return 0 }
+        var value: UInt64 = 0
+        var i = range.upperBound
+        while i > range.lowerBound {
+            i -= 1
+            value = value << 8 | UInt64(bytes[i])
+        }
+        return value
     }
 
     private func matches(_ text: PlainString, _ name: StaticString) -> Bool {

@@ -153,19 +153,20 @@ struct SQLOriginView: OriginView {
     static func load(_ db: Database, origin: String, n: Int, subject: Subject?, chain known: KeyChain? = nil) throws(StoreError) -> SQLOriginView {
         let chain: KeyChain
         if let known { chain = known } else { chain = try Self.chain(db, origin: origin) }
-        let maxN = try db.scalarInt("SELECT coalesce(max(n), 0) FROM item WHERE origin = ?", [.text(origin)])
-        func ref(_ sql: String, _ values: [SQLValue]) throws(StoreError) -> HeaderRef? {
-            let stmt = try db.cached(sql)
-            defer { stmt.reset() }
-            try stmt.bind(values)
-            return try stmt.step() ? HeaderRef(n: stmt.int(0), headerHash: stmt.blob(1)) : nil
-        }
-        let head = try ref("SELECT n, hash FROM item WHERE origin = ? AND kind = 'head' AND current = 1", [.text(origin)])
-        var subjectCurrent: HeaderRef?
-        if let subject {
-            subjectCurrent = try ref("SELECT n, hash FROM item WHERE origin = ? AND kind = 'record' AND subject = ? AND current = 1",
-                                     [.text(origin), .text(subject.description)])
-        }
+        // The highest n held, the current head and the subject's current item in one step.
+        let facts = try db.cached("""
+            SELECT (SELECT coalesce(max(n), 0) FROM item WHERE origin = ?1),
+                   h.n, h.hash, c.n, c.hash
+            FROM (SELECT 1)
+            LEFT JOIN item h ON h.origin = ?1 AND h.kind = 'head' AND h.current = 1
+            LEFT JOIN item c ON c.origin = ?1 AND c.kind = 'record' AND c.subject = ?2 AND c.current = 1
+            """)
+        try facts.bind([.text(origin), .text(subject?.description)])
+        guard try facts.step() else { facts.reset(); throw StoreError(.sqlite, "the merge facts query returned no row") }
+        let maxN = facts.int(0)
+        let head = facts.isNull(1) ? nil : HeaderRef(n: facts.int(1), headerHash: facts.blob(2))
+        let subjectCurrent = subject == nil || facts.isNull(3) ? nil : HeaderRef(n: facts.int(3), headerHash: facts.blob(4))
+        facts.reset()
         let stmt = try db.cached("SELECT hash FROM item WHERE origin = ? AND n = ?")
         try stmt.bind([.text(origin), .integer(n)])
         var seen: [[UInt8]] = []
