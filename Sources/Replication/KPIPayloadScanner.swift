@@ -78,6 +78,7 @@ struct KPIPayloadScanner {
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
         var previous: Range<Int>?
         var count = 0
+        let maxCount = Verifier.payloadLimits.maxContainerCount
         while true {
             skipWhitespace()
             let code = try scanValue()
@@ -86,7 +87,7 @@ struct KPIPayloadScanner {
             if let previous, !precedes(previous, code) { throw Undecided() }
             previous = code
             count += 1
-            guard count <= Verifier.payloadLimits.maxContainerCount else { throw Undecided() }
+            guard count <= maxCount else { throw Undecided() }
             skipWhitespace()
             if try separator(closing: UInt8(ascii: "]")) { return }
         }
@@ -229,9 +230,8 @@ struct KPIPayloadScanner {
         try expect(UInt8(ascii: "\""))
         let start = pos
         var ascii = true
+        // Byte by byte: the strings here are short (names, codes, numbers, units).
         while pos < bytes.count {
-            pos = JSONStringScan.plainRunEnd(bytes, from: pos)
-            guard pos < bytes.count else { break }
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 let text = PlainString(range: start..<pos, ascii: ascii)
@@ -307,10 +307,12 @@ struct KPIPayloadScanner {
 
     /// Member names of a value object packed as `packed(_:)` packs them, so a name is found
     /// with one integer comparison.
-    private static let kpiKey = pack("kpi"), valueKey = pack("value"), flagKey = pack("flag")
-    private static let unitKey = pack("unit"), scaledKey = pack("scaled"), defKey = pack("def")
+    /// Literals rather than computed statics, so reading one costs no lazy-initialisation check
+    /// (`memberNamesArePackedAsThePackingOfTheirBytes` checks them against `pack`).
+    static let kpiKey: UInt64 = 0x69706b, valueKey: UInt64 = 0x65756c6176, flagKey: UInt64 = 0x67616c66
+    static let unitKey: UInt64 = 0x74696e75, scaledKey: UInt64 = 0x64656c616373, defKey: UInt64 = 0x666564
 
-    private static func pack(_ name: StaticString) -> UInt64 {
+    static func pack(_ name: StaticString) -> UInt64 {
         var value: UInt64 = 0
         for i in 0..<name.utf8CodeUnitCount { value |= UInt64(name.utf8Start[i]) << (8 * i) }
         return value

@@ -184,4 +184,13 @@ import TestSupport
             #expect(Self.verifierAccepts(bytes) == accepted)
         }
     }
+
+    @Test func memberNamesArePackedAsThePackingOfTheirBytes() {
+        #expect(KPIPayloadScanner.kpiKey == KPIPayloadScanner.pack("kpi"))
+        #expect(KPIPayloadScanner.valueKey == KPIPayloadScanner.pack("value"))
+        #expect(KPIPayloadScanner.flagKey == KPIPayloadScanner.pack("flag"))
+        #expect(KPIPayloadScanner.unitKey == KPIPayloadScanner.pack("unit"))
+        #expect(KPIPayloadScanner.scaledKey == KPIPayloadScanner.pack("scaled"))
+        #expect(KPIPayloadScanner.defKey == KPIPayloadScanner.pack("def"))
+    }
 }
