@@ -10,6 +10,14 @@ public enum CPUClock {
         return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
     }
 
+    /// User plus system CPU seconds so far (`getrusage`): what a process costs its core,
+    /// including the kernel's work on its behalf (file writes, sockets).
+    public static func totalSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// Calls `body` in batches until `seconds` of user CPU time have passed; returns calls per
     /// user-CPU second.
     public static func rate(seconds: Double, batch: Int = 64, _ body: () -> Void) -> Double {

@@ -161,14 +161,16 @@ func measureIngest(_ city: BenchCity, dir: String) throws {
     }
     let items = batches.reduce(0) { $0 + $1.count }
     var accepted = 0
-    let cpuStart = CPUClock.userSeconds()
+    let cpuStart = CPUClock.totalSeconds()
     let start = DispatchTime.now().uptimeNanoseconds
     for batch in batches {
         accepted += try node.ingest(batch, relayedBy: "bench").filter { $0.status == .accepted }.count
     }
-    let wall = seconds(since: start), cpu = CPUClock.userSeconds() - cpuStart
-    print(String(format: "ingest via Node.ingest: %d of %d items accepted in %.2f s wall (%.2f s user CPU): %.0f records/s wall, %.0f per CPU second  target >= 3000 /s",
-                 accepted, items, wall, cpu, Double(items) / wall, Double(items) / cpu))
+    let wall = seconds(since: start), cpu = CPUClock.totalSeconds() - cpuStart
+    // Each batch is one city: a key record, its 300-KPI records and a head; only the records count.
+    let records = items - 2 * batches.count
+    print(String(format: "ingest via Node.ingest: %d of %d items accepted (%d 300-KPI records, the rest key records and heads) in %.2f s wall (%.2f s user+system CPU): %.0f records/s wall, %.0f records per CPU second  target >= 3000 /s",
+                 accepted, items, records, wall, cpu, Double(records) / wall, Double(records) / cpu))
 }
 
 func measurePublish(_ city: BenchCity, dir: String) throws {
