@@ -81,23 +81,24 @@ final class ReplicaStore {
             try database.cached("INSERT OR IGNORE INTO fork (origin, n) VALUES (?, ?)").run([.text(origin), .integer(n)])
         case .revalidate(let from):
             let chain = try SQLOriginView.chain(database, origin: origin)
-            let rows = try database.prepare("SELECT id, header FROM item WHERE origin = ? AND n >= ?")
+            let rows = try database.cached("SELECT id, header FROM item WHERE origin = ? AND n >= ?")
             try rows.bind([.text(origin), .integer(from)])
             var invalid: [Int] = []
+            defer { rows.reset() }
             while try rows.step() {
                 guard let header = try? Header.parse(rows.blob(1)), chain.stillValid(header) else {
                     invalid.append(rows.int(0))
                     continue
                 }
             }
-            let delete = try database.prepare("DELETE FROM item WHERE id = ?")
+            let delete = try database.cached("DELETE FROM item WHERE id = ?")
             for id in invalid { try delete.run([.integer(id)]) }
-            try database.prepare("""
+            try database.cached("""
                 DELETE FROM fork WHERE origin = ?1 AND n >= ?2
                   AND (SELECT count(*) FROM item WHERE item.origin = fork.origin AND item.n = fork.n) < 2
                 """).run([.text(origin), .integer(from)])
             if let point = chain.forkPoint {
-                try database.prepare("UPDATE origin SET key_fork_at = ? WHERE origin = ?").run([.integer(point), .text(origin)])
+                try database.cached("UPDATE origin SET key_fork_at = ? WHERE origin = ?").run([.integer(point), .text(origin)])
             }
         }
     }
