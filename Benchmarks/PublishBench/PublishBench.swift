@@ -192,7 +192,7 @@ func measurePublish(_ city: BenchCity, dir: String) throws {
 
 /// `--fixed MODE N`: exactly N operations and nothing timed, for instruction counting that other
 /// load on the machine cannot skew: `valgrind --tool=callgrind bench-publish --fixed MODE N`,
-/// once with N = 0 for the set-up, gives instructions per operation. Modes: `raw` (Ed25519
+/// once with N = 0 for the set-up, gives instructions per operation. Modes: `base64` (decoding a record's payload text), `raw` (Ed25519
 /// verification of a 300-byte message, what `openssl speed` measures), `verify` (Verifier.verify
 /// of a 300-KPI record carrying definitions), `lean` (one of known codes), `ingest` (N batches of
 /// 14 items through Node.ingest, each batch a new origin).
@@ -203,6 +203,10 @@ func runFixedWork(_ city: BenchCity, mode: String, count: Int) throws {
     let chain = replica.origins[KeyIDs.originID(key.publicKey)]!.chain
     var done = 0
     switch mode {
+    case "base64":
+        // Decoding a 300-KPI record's payload as it travels (about 75 KB of base64url text).
+        let text = Base64URL.encode([UInt8]((0..<56_340).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        for _ in 0..<count where Base64URL.decode(text)?.count == 56_340 { done += 1 }
     case "raw":
         let message = [UInt8](repeating: 7, count: 300)
         let signature = key.sign(message)

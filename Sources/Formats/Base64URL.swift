@@ -51,46 +51,67 @@ public enum Base64URL {
         return Array(text.utf8).withUnsafeBufferPointer { decode(bytes: $0) }
     }
 
+    /// Four tables that map a character at each position of a quartet straight to its bits in
+    /// the three output bytes (little-endian in a `UInt32`), so a quartet decodes with four
+    /// lookups and three ORs; a character outside the alphabet sets bit 24 instead.
+    private static let quartetTables: [[UInt32]] = {
+        var tables = [[UInt32]](repeating: [UInt32](repeating: 1 << 24, count: 256), count: 4)
+        for (i, c) in alphabet.enumerated() {
+            let v = UInt32(i)
+            tables[0][Int(c)] = v << 2
+            tables[1][Int(c)] = v >> 4 | (v & 0xF) << 12
+            tables[2][Int(c)] = (v >> 2) << 8 | (v & 3) << 22
+            tables[3][Int(c)] = v << 16
+        }
+        return tables
+    }()
+
     /// `decode(_:)` over the text's UTF-8 bytes: four characters make three bytes, with no
     /// allocation but the output.
     public static func decode(bytes chars: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = chars.count
         if count % 4 == 1 { return nil }
         let outputCount = count / 4 * 3 + max(0, count % 4 - 1)
-        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
-            var valid = true
-            let out = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-                var i = 0, o = 0
-                while i + 4 <= count {
-                    let a = table[Int(chars[i])], b = table[Int(chars[i + 1])]
-                    let c = table[Int(chars[i + 2])], d = table[Int(chars[i + 3])]
-                    if (a | b | c | d) < 0 { valid = false; return }
-                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    out[o] = UInt8(truncatingIfNeeded: v >> 16)
-                    out[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                    out[o + 2] = UInt8(truncatingIfNeeded: v)
-                    i += 4
-                    o += 3
-                }
-                let rest = count - i
-                if rest >= 2 {
-                    let a = table[Int(chars[i])], b = table[Int(chars[i + 1])]
-                    let c: Int8 = rest == 3 ? table[Int(chars[i + 2])] : 0
-                    if (a | b | c) < 0 { valid = false; return }
-                    out[o] = UInt8(a) << 2 | UInt8(b) >> 4
-                    if rest == 3 {
-                        out[o + 1] = UInt8(b) << 4 | UInt8(c) >> 2
-                        // Unused low bits must be zero so each byte string has exactly one text.
-                        if c & 3 != 0 { valid = false; return }
-                    } else if b & 15 != 0 {
-                        valid = false
-                        return
+        let tables = quartetTables
+        return tables[0].withUnsafeBufferPointer { t0 in tables[1].withUnsafeBufferPointer { t1 in
+            tables[2].withUnsafeBufferPointer { t2 in tables[3].withUnsafeBufferPointer { t3 in
+                decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
+                    var valid = true
+                    // One spare byte: each quartet stores four bytes, the last of which the next
+                    // quartet (or the spare) overwrites.
+                    let out = [UInt8](unsafeUninitializedCapacity: outputCount + 1) { out, initialized in
+                        let raw = UnsafeMutableRawPointer(out.baseAddress!)
+                        var i = 0, o = 0
+                        var bad: UInt32 = 0
+                        while i + 4 <= count {
+                            let x = t0[Int(chars[i])] | t1[Int(chars[i + 1])] | t2[Int(chars[i + 2])] | t3[Int(chars[i + 3])]
+                            bad |= x
+                            raw.storeBytes(of: x.littleEndian, toByteOffset: o, as: UInt32.self)
+                            i += 4
+                            o += 3
+                        }
+                        if bad & (1 << 24) != 0 { valid = false; return }
+                        let rest = count - i
+                        if rest >= 2 {
+                            let a = table[Int(chars[i])], b = table[Int(chars[i + 1])]
+                            let c: Int8 = rest == 3 ? table[Int(chars[i + 2])] : 0
+                            if (a | b | c) < 0 { valid = false; return }
+                            out[o] = UInt8(a) << 2 | UInt8(b) >> 4
+                            if rest == 3 {
+                                out[o + 1] = UInt8(b) << 4 | UInt8(c) >> 2
+                                // Unused low bits must be zero so each byte string has exactly one text.
+                                if c & 3 != 0 { valid = false; return }
+                            } else if b & 15 != 0 {
+                                valid = false
+                                return
+                            }
+                            o += rest - 1
+                        }
+                        initialized = o
                     }
-                    o += rest - 1
+                    return valid ? out : nil
                 }
-                initialized = o
-            }
-            return valid ? out : nil
-        }
+            } }
+        } }
     }
 }
