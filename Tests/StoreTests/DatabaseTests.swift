@@ -113,13 +113,13 @@ import TestSupport
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE")
             #expect(try db.integrityCheck() == ["ok"])
         }
-        // Overwrite the middle of the file (not the header page) with garbage.
+        // Overwrite one whole page in the middle of the file (not the header page) with garbage.
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        #expect(size > 40_000)
+        #expect(size >= 3 * Database.pageSize)
         let handle = try #require(FileHandle(forUpdatingAtPath: path))
         var rng = SeededGenerator(seed: 7)
-        try handle.seek(toOffset: UInt64(size / 2))
-        try handle.write(contentsOf: (0..<3000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        try handle.seek(toOffset: UInt64(size / 2 / Database.pageSize * Database.pageSize))
+        try handle.write(contentsOf: (0..<Database.pageSize).map { _ in UInt8.random(in: 0...255, using: &rng) })
         try handle.close()
         let findings: [String]
         do {
@@ -168,5 +168,32 @@ import TestSupport
         #expect(error.code == .foreignDatabase)
         #expect(try db.scalarText("SELECT value FROM meta WHERE key = 'city'") == "Aachen")
     }
-}
 
+    @Test func aBackupWithAnotherPageSizeRestoresAndTheDatabaseStaysInWALMode() throws {
+        // A node created before new databases got 16 KiB pages has 4 KiB pages; its backups
+        // restore into a new node, and a new node's backups into an old one.
+        let old = try Database(path: dir.file("old.sqlite"), mode: .create)
+        try old.execute("PRAGMA journal_mode=DELETE")
+        try old.execute("PRAGMA page_size=4096")
+        try old.execute("VACUUM")
+        _ = try old.scalarText("PRAGMA journal_mode=WAL")
+        #expect(try old.scalarInt("PRAGMA page_size") == 4096)
+        try old.execute("INSERT INTO meta (key, value) VALUES ('city', 'Kempten')")
+        let oldBackup = dir.file("old-backup.sqlite")
+        try old.backup(to: oldBackup)
+
+        let new = try Database(path: dir.file("new.sqlite"), mode: .create)
+        #expect(try new.scalarInt("PRAGMA page_size") == Database.pageSize)
+        try new.execute("INSERT INTO meta (key, value) VALUES ('city', 'Emsdetten')")
+        let newBackup = dir.file("new-backup.sqlite")
+        try new.backup(to: newBackup)
+
+        try new.restore(from: oldBackup)
+        #expect(try new.scalarText("SELECT value FROM meta WHERE key = 'city'") == "Kempten")
+        #expect(try new.scalarText("PRAGMA journal_mode").lowercased() == "wal")
+        try old.restore(from: newBackup)
+        #expect(try old.scalarText("SELECT value FROM meta WHERE key = 'city'") == "Emsdetten")
+        #expect(try old.scalarText("PRAGMA journal_mode").lowercased() == "wal")
+        #expect(try old.integrityCheck() == ["ok"])
+    }
+}
