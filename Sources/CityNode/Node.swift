@@ -25,6 +25,8 @@ public final class Node {
     /// Answers of `requestKey(origin:)` (nil: not trusted), good while the database's change
     /// stamp is the one they were read at, so a trust change by any process is seen at once.
     var requestKeyMemo: (stamp: Database.ChangeStamp, keys: [String: [UInt8]?])?
+    /// The arrival epoch as `changes` last read it, with the change stamp it was read at.
+    var epochMemo: (stamp: Database.ChangeStamp, epoch: ArrivalEpoch)?
 
     /// Opens the node in `home`; never creates anything, so a missing home or database is an error.
     public init(home: NodeHome, randomness: NodeRandomness = .system) throws(NodeError) {

@@ -44,11 +44,16 @@ extension Node {
     }
 
     private func changesInSnapshot(since cursor: ChangesCursor, limitBytes: Int, origin: String?) throws(StoreError) -> ChangesOutcome {
-        let epoch = try epochInDatabase()
+        let epoch = try epochForChanges()
         var position = 0
         if case let .position(id, pos) = cursor {
             guard id == epoch.id, pos <= epoch.highestArrival else { return .epochChanged(current: epoch.id) }
             position = pos
+        }
+        // No position is handed out beyond the highest arrival, so a caller that is up to date
+        // (the usual scheduled sync) is answered without reading the log.
+        if position == epoch.highestArrival {
+            return .page(ChangesPage(epoch: epoch.id, next: "\(epoch.id).\(position)", more: false, items: []))
         }
         var sql = """
             SELECT i.arrival, i.header, i.signature, i.payload FROM item i JOIN origin o ON o.origin = i.origin
@@ -79,6 +84,18 @@ extension Node {
         // they are ever released.
         let next = more ? last : max(last, epoch.highestArrival)
         return .page(ChangesPage(epoch: epoch.id, next: "\(epoch.id).\(next)", more: more, items: items))
+    }
+}
+
+extension Node {
+    /// `epochInDatabase()`, memoised per database change stamp: the epoch and the highest
+    /// arrival change only with a commit, which moves the stamp.
+    func epochForChanges() throws(StoreError) -> ArrivalEpoch {
+        let stamp = try database.changeStamp()
+        if let memo = epochMemo, memo.stamp == stamp { return memo.epoch }
+        let epoch = try epochInDatabase()
+        epochMemo = (stamp, epoch)
+        return epoch
     }
 }
 
