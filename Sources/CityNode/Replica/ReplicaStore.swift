@@ -168,10 +168,13 @@ struct SQLOriginView: OriginView {
         let head = facts.isNull(1) ? nil : HeaderRef(n: facts.int(1), headerHash: facts.blob(2))
         let subjectCurrent = subject == nil || facts.isNull(3) ? nil : HeaderRef(n: facts.int(3), headerHash: facts.blob(4))
         facts.reset()
-        let stmt = try db.cached("SELECT hash FROM item WHERE origin = ? AND n = ?")
-        try stmt.bind([.text(origin), .integer(n)])
         var seen: [[UInt8]] = []
-        while try stmt.step() { seen.append(stmt.blob(0)) }
+        // Beyond the highest n held nothing is stored yet (the usual case for a new record).
+        if n <= maxN {
+            let stmt = try db.cached("SELECT hash FROM item WHERE origin = ? AND n = ?")
+            try stmt.bind([.text(origin), .integer(n)])
+            while try stmt.step() { seen.append(stmt.blob(0)) }
+        }
         return SQLOriginView(chain: chain, maxAcceptedN: maxN, head: head, subject: subject, subjectCurrent: subjectCurrent, n: n, seen: seen)
     }
 
