@@ -17,8 +17,12 @@ import Synchronization
 /// time left, so header and handshake deadlines are totals (a slowloris trickle or a half-sent TLS
 /// record cannot stretch them), and idle connections also wake when shutdown begins.
 ///
-/// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
-/// `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
+/// At the connection limit a newcomer takes the slot of an idle keep-alive connection or of a
+/// request far below the minimum data rate (`ConnectionEviction`), so slow attacks cannot lock out
+/// a normal client; only when every slot does legitimate work is the newcomer refused.
+///
+/// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `evicted`, `connectionsByAddress`,
+/// `nextConnectionID`, `boundPort` and `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
 /// `stopping` is atomic and the rest is immutable after init.
 public final class HTTPServer: @unchecked Sendable {
     /// The configuration the server was created with.
@@ -37,7 +41,12 @@ public final class HTTPServer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var listenFD: Int32 = -1
     private var boundPort: UInt16 = 0
-    private var connections: [UInt64: Int32] = [:]
+    private var connections: [UInt64: ConnectionActivity] = [:]
+    /// Ids of connections whose slot was taken away and whose thread has not finished yet; they
+    /// no longer count against the limits.
+    private var evicted: Set<UInt64> = []
+    /// Connections per client address, evicted ones excluded.
+    private var connectionsByAddress: [String: Int] = [:]
     private var nextConnectionID: UInt64 = 0
     private var acceptThreadRunning = false
     /// Read end and write end of the shutdown pipe; one byte written makes it readable forever,
@@ -57,7 +66,7 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: ServerConfiguration, handler: @escaping Handler, metrics: ServerMetrics = ServerMetrics(),
         accessLog: AccessLog = AccessLog()
     ) throws {
-        guard configuration.maxConnections > 0, configuration.readChunkBytes > 0,
+        guard configuration.maxConnections > 0, configuration.maxConnectionsPerAddress > 0, configuration.readChunkBytes > 0,
             configuration.connectionThreadStackBytes >= 64 * 1024
         else { throw HTTPServerError.invalidConfiguration("connections, read size and thread stack must be positive") }
         self.configuration = configuration
@@ -130,7 +139,7 @@ public final class HTTPServer: @unchecked Sendable {
             if !condition.wait(until: deadline) { break }
         }
         // Past the grace period: unblock whatever is left; its thread closes its own socket.
-        for fd in connections.values { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        for activity in connections.values { Glibc.shutdown(activity.fd, Int32(SHUT_RDWR)) }
         state = .stopped
         condition.unlock()
         accessLog.stop()
@@ -194,10 +203,11 @@ public final class HTTPServer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Registers and starts a connection thread, or closes the socket at once when the limit is reached.
+    /// Registers and starts a connection thread. At a limit it first evicts a connection that does
+    /// no legitimate work (`ConnectionEviction`); without one it closes the new socket at once.
     private func admit(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
         condition.lock()
-        guard connections.count < configuration.maxConnections, state == .running else {
+        guard state == .running, makeRoom(for: peer, now: acceptedAt) else {
             condition.unlock()
             metrics.connectionRefused()
             close(fd)
@@ -205,16 +215,19 @@ public final class HTTPServer: @unchecked Sendable {
         }
         nextConnectionID += 1
         let id = nextConnectionID
-        connections[id] = fd
+        let activity = ConnectionActivity(fd: fd, address: peer, acceptedAt: acceptedAt)
+        connections[id] = activity
+        connectionsByAddress[peer, default: 0] += 1
         condition.unlock()
         metrics.connectionOpened()
 
         var noDelay: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         let thread = Thread { [self] in
-            serve(fd: fd, peer: peer, acceptedAt: acceptedAt)
+            serve(fd: fd, peer: peer, acceptedAt: acceptedAt, activity: activity)
             condition.lock()
             connections[id] = nil
+            if evicted.remove(id) == nil { releaseAddressSlot(peer) }
             condition.broadcast()
             condition.unlock()
             close(fd)
@@ -224,7 +237,47 @@ public final class HTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    private func serve(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
+    /// Whether a connection from `peer` fits under both limits, evicting one if needed; under `condition`.
+    private func makeRoom(for peer: String, now: MonotonicInstant) -> Bool {
+        let perAddress = connectionsByAddress[peer] ?? 0
+        if perAddress >= configuration.maxConnectionsPerAddress {
+            return evictOne(now: now) { $0.address == peer }
+        }
+        if connections.count - evicted.count >= configuration.maxConnections {
+            return evictOne(now: now) { _ in true }
+        }
+        return true
+    }
+
+    /// Evicts the `ConnectionEviction` victim among the connections passing `filter`; under `condition`.
+    /// Shutting the socket down wakes the connection's thread, which then closes it.
+    private func evictOne(now: MonotonicInstant, where filter: (ConnectionActivity) -> Bool) -> Bool {
+        var candidates: [ConnectionEviction.Candidate] = []
+        candidates.reserveCapacity(connections.count)
+        for (id, activity) in connections where !evicted.contains(id) && filter(activity) {
+            candidates.append(activity.snapshot(id: id))
+        }
+        // A candidate that moved on since its snapshot fails the compare-and-swap; try the next best.
+        while let victim = ConnectionEviction.victim(
+            among: candidates, now: now, minimumDataRate: configuration.minimumRequestDataRate)
+        {
+            candidates.removeAll { $0.id == victim.id }
+            guard let activity = connections[victim.id], activity.evict(expected: victim.state) else { continue }
+            evicted.insert(victim.id)
+            releaseAddressSlot(activity.address)
+            Glibc.shutdown(activity.fd, Int32(SHUT_RDWR))
+            metrics.connectionEvicted()
+            return true
+        }
+        return false
+    }
+
+    private func releaseAddressSlot(_ peer: String) {
+        let remaining = (connectionsByAddress[peer] ?? 1) - 1
+        connectionsByAddress[peer] = remaining > 0 ? remaining : nil
+    }
+
+    private func serve(fd: Int32, peer: String, acceptedAt: MonotonicInstant, activity: ConnectionActivity) {
         let transport: ConnectionTransport
         if let tlsContext {
             guard let tls = TLSTransport(context: tlsContext, fd: fd) else { return }
@@ -234,7 +287,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         var connection = Connection(
             fd: fd, transport: transport, peer: peer, acceptedAt: acceptedAt, configuration: configuration,
-            handler: handler, server: self)
+            handler: handler, server: self, activity: activity)
         connection.run()
     }
 

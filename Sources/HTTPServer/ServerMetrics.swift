@@ -33,6 +33,7 @@ public final class ServerMetrics: @unchecked Sendable {
     private var latencies: [String: Histogram] = [:]
     private var openConnections = 0
     private var refusedConnections: UInt64 = 0
+    private var evictedConnections: UInt64 = 0
 
     /// Metrics named `<namePrefix>_…` with the given latency bucket bounds.
     public init(
@@ -68,6 +69,19 @@ public final class ServerMetrics: @unchecked Sendable {
         return refusedConnections
     }
 
+    /// Number of connections closed to give their slot to a newcomer (idle keep-alive or below the minimum data rate).
+    public var evictedConnectionCount: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return evictedConnections
+    }
+
+    func connectionEvicted() {
+        lock.lock()
+        evictedConnections += 1
+        lock.unlock()
+    }
+
     func connectionOpened() {
         lock.lock()
         openConnections += 1
@@ -93,6 +107,7 @@ public final class ServerMetrics: @unchecked Sendable {
         let latencies = self.latencies
         let open = openConnections
         let refused = refusedConnections
+        let evicted = evictedConnections
         lock.unlock()
 
         var out = ""
@@ -120,6 +135,9 @@ public final class ServerMetrics: @unchecked Sendable {
         out += "# HELP \(namePrefix)_connections_refused_total Connections closed at once because the connection limit was reached.\n"
         out += "# TYPE \(namePrefix)_connections_refused_total counter\n"
         out += "\(namePrefix)_connections_refused_total \(refused)\n"
+        out += "# HELP \(namePrefix)_connections_evicted_total Connections closed to make room for a newcomer: idle keep-alive or below the minimum data rate.\n"
+        out += "# TYPE \(namePrefix)_connections_evicted_total counter\n"
+        out += "\(namePrefix)_connections_evicted_total \(evicted)\n"
         return out
     }
 
