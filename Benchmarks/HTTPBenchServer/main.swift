@@ -11,15 +11,17 @@ guard arguments.count == 5, let plainPort = UInt16(arguments[1]), let tlsPort = 
 }
 
 var router = Router()
-router.add("GET", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+router.add("GET", "/v1/health", inline: true) { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
 let waiter = SignalWaiter()
 do {
-    let plain = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: plainPort), handler: router.handler)
+    let plain = try HTTPServer(
+        configuration: ServerConfiguration(host: "127.0.0.1", port: plainPort), handler: router.handler,
+        runsInline: router.inlinePredicate)
     let tls = try HTTPServer(
         configuration: ServerConfiguration(
             host: "127.0.0.1", port: tlsPort,
             tls: TLSConfiguration(certificateChainPath: arguments[3], privateKeyPath: arguments[4])),
-        handler: router.handler)
+        handler: router.handler, runsInline: router.inlinePredicate)
     try plain.start()
     try tls.start()
     _ = waiter.wait()

@@ -53,8 +53,13 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Most connections from one client IP address at once (the same eviction applies within them),
     /// so one address cannot take every slot; generous because a city's peers may share a NAT address.
     public var maxConnectionsPerAddress: Int
-    /// Stack size of each connection thread, in bytes; handlers run on it, so keep recursion shallow.
+    /// Stack size of each event-loop and handler thread, in bytes; handlers run on them, so keep recursion shallow.
     public var connectionThreadStackBytes: Int
+    /// Event-loop threads serving the connections; 0 means one per available core.
+    public var eventLoopThreads: Int
+    /// Threads running handlers not marked inline (they may block, e.g. on SQLite); requests
+    /// beyond them wait in a queue, at most one per connection.
+    public var handlerThreads: Int
     /// Pending connections the kernel queues before `accept` (the `listen` backlog).
     public var listenBacklog: Int32
     /// Most bytes read from the socket in one call.
@@ -83,6 +88,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxConnections = 512
         self.maxConnectionsPerAddress = 256
         self.connectionThreadStackBytes = 512 * 1024
+        self.eventLoopThreads = 0
+        self.handlerThreads = 16
         self.listenBacklog = 511
         self.readChunkBytes = 16 * 1024
     }

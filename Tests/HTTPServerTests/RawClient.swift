@@ -163,10 +163,10 @@ final class LogCapture: @unchecked Sendable {  // `text` is only touched under `
 
 /// Starts real servers on 127.0.0.1 port 0 for tests.
 enum TestServer {
-    /// The routes every test server has: health, echo (body length) and a query reflector.
+    /// The routes every test server has: health (inline on the event loop), echo (body length) and a query reflector.
     static var router: Router {
         var router = Router()
-        router.add("GET", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+        router.add("GET", "/v1/health", inline: true) { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
         router.add("POST", "/echo") { request in .json(bytes: Array("{\"received\":\(request.body.count)}".utf8)) }
         router.add("GET", "/peer") { request in .json(bytes: Array(request.peerAddress.utf8)) }
         router.add("GET", "/query") { request in
@@ -182,8 +182,10 @@ enum TestServer {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
         configuration.lingerTimeout = 0.5
         configure(&configuration)
+        let routes = router ?? TestServer.router
         let server = try HTTPServer(
-            configuration: configuration, handler: (router ?? TestServer.router).handler, accessLog: AccessLog(sink: log.sink))
+            configuration: configuration, handler: routes.handler, accessLog: AccessLog(sink: log.sink),
+            runsInline: routes.inlinePredicate)
         try server.start()
         return server
     }
