@@ -48,6 +48,14 @@ public final class AccessLog: @unchecked Sendable {
     private var flusher: Thread?
     private var stopping = false
 
+    // The constant parts of a line, as bytes once.
+    private static let linePrefix = Array("level=info event=request method=".utf8)
+    private static let pathKey = Array(" path=".utf8)
+    private static let statusKey = Array(" status=".utf8)
+    private static let bytesKey = Array(" bytes=".utf8)
+    private static let millisecondsKey = Array(" ms=".utf8)
+    private static let peerKey = Array(" peer=".utf8)
+
     /// A log writing to `sink`, flushed every `flushInterval` seconds or at `maxBufferedBytes`.
     public init(sink: LogSink = .standardError, flushInterval: Double = 1, maxBufferedBytes: Int = 64 * 1024) {
         self.sink = sink
@@ -61,20 +69,20 @@ public final class AccessLog: @unchecked Sendable {
         var flushNow: [UInt8]?
         condition.lock()
         // Appended piece by piece into the shared buffer: no per-request String is built.
-        buffer.append(contentsOf: "level=info event=request method=".utf8)
-        buffer.append(contentsOf: (method ?? "-").utf8)
-        buffer.append(contentsOf: " path=".utf8)
-        buffer.append(contentsOf: (path ?? "-").utf8)
-        buffer.append(contentsOf: " status=".utf8)
+        buffer.append(contentsOf: AccessLog.linePrefix)
+        HTTPResponse.appendUTF8(method ?? "-", to: &buffer)
+        buffer.append(contentsOf: AccessLog.pathKey)
+        HTTPResponse.appendUTF8(path ?? "-", to: &buffer)
+        buffer.append(contentsOf: AccessLog.statusKey)
         HTTPResponse.appendDecimal(status, to: &buffer)
-        buffer.append(contentsOf: " bytes=".utf8)
+        buffer.append(contentsOf: AccessLog.bytesKey)
         HTTPResponse.appendDecimal(bytes, to: &buffer)
-        buffer.append(contentsOf: " ms=".utf8)
+        buffer.append(contentsOf: AccessLog.millisecondsKey)
         HTTPResponse.appendDecimal(tenths / 10, to: &buffer)
         buffer.append(0x2E)
         HTTPResponse.appendDecimal(tenths % 10, to: &buffer)
-        buffer.append(contentsOf: " peer=".utf8)
-        buffer.append(contentsOf: (peer.isEmpty ? "-" : peer).utf8)
+        buffer.append(contentsOf: AccessLog.peerKey)
+        HTTPResponse.appendUTF8(peer.isEmpty ? "-" : peer, to: &buffer)
         buffer.append(0x0A)
         if buffer.count >= maxBufferedBytes {
             flushNow = buffer

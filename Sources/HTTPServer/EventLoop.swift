@@ -33,7 +33,9 @@ final class EventLoop: @unchecked Sendable {
         let started: MonotonicInstant
     }
 
-    private unowned let server: HTTPServer
+    // Unowned(unsafe), which skips a reference-count check per use: the loop's thread keeps the
+    // server alive while it runs, and the calls from other threads (adopt, wake, stop, complete) never touch it.
+    private unowned(unsafe) let server: HTTPServer
     private let configuration: ServerConfiguration
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -50,6 +52,9 @@ final class EventLoop: @unchecked Sendable {
     private var nextSweep = MonotonicInstant(nanoseconds: .max)
     private var date = HTTPDate()
     private var shutdownSeen = false
+    /// The clock read once per pass of the loop; deadlines and data rates use it, so a request
+    /// costs no clock read of its own except for its latency measurement.
+    private var now = MonotonicInstant.now()
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// The interim response for `Expect: 100-continue`.
@@ -128,7 +133,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func run() {
         while true {
-            let now = MonotonicInstant.now()
+            now = MonotonicInstant.now()
             var timeout: Int32 = -1
             if nextSweep.nanoseconds != .max {
                 let remaining = nextSweep > now ? (nextSweep.nanoseconds - now.nanoseconds + 999_999) / 1_000_000 : 0
@@ -136,6 +141,7 @@ final class EventLoop: @unchecked Sendable {
             }
             let ready = poll(&pollSet, nfds_t(pollSet.count), timeout)
             if ready < 0 && errno != EINTR { usleep(1000) }
+            now = MonotonicInstant.now()
             if ready > 0 {
                 if pollSet[0].revents != 0 {
                     pollSet[0].revents = 0
@@ -154,7 +160,7 @@ final class EventLoop: @unchecked Sendable {
                     if connection.mode != .closed { index += 1 }
                 }
             }
-            if MonotonicInstant.now() >= nextSweep { sweep() }
+            if now >= nextSweep { sweep() }
         }
     }
 
@@ -234,7 +240,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Expires connections whose deadline has passed and finds the next deadline.
     private func sweep() {
-        let now = MonotonicInstant.now()
+        now = MonotonicInstant.now()
         nextSweep = MonotonicInstant(nanoseconds: .max)
         for connection in Array(connections.values) {
             if connection.currentDeadline <= now {
@@ -279,7 +285,6 @@ final class EventLoop: @unchecked Sendable {
                     beginLingering(connection)
                 } else {
                     if connection.outputCompletesRequest {
-                        let now = MonotonicInstant.now()
                         connection.deadline.requestCompleted(now: now)
                         guard connection.activity.becameIdle(now: now) else { return close(connection) }
                     }
@@ -332,7 +337,7 @@ final class EventLoop: @unchecked Sendable {
                 sendFinal(connection, .bodyBudgetExhausted)
                 return true
             }
-            connection.deadline.observe(phase: phase, receivedBytes: connection.receivedBytes, now: .now())
+            connection.deadline.observe(phase: phase, receivedBytes: connection.receivedBytes, now: now)
             connection.receivedBytes = false
             if phase == .body, connection.parser.takeContinueRequest() {
                 connection.output = EventLoop.continueResponse
@@ -348,7 +353,6 @@ final class EventLoop: @unchecked Sendable {
             }
             switch connection.transport.read(into: buffer) {
             case .bytes(let count):
-                let now = MonotonicInstant.now()
                 if count < buffer.count && !connection.transport.hasBufferedInput { connection.socketMayHaveInput = false }
                 if phase == .idle { connection.deadline.observe(phase: .head, receivedBytes: true, now: now) }
                 connection.deadline.received(bytes: count)
@@ -450,7 +454,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func blockedSending(_ connection: LoopConnection, waitingFor events: Int32) {
         if connection.sendDeadline == nil {
-            connection.sendDeadline = MonotonicInstant.now().advanced(bySeconds: configuration.sendIdleTimeout)
+            connection.sendDeadline = now.advanced(bySeconds: configuration.sendIdleTimeout)
         }
         wait(connection, for: events)
     }
@@ -460,7 +464,7 @@ final class EventLoop: @unchecked Sendable {
     /// the response before the client has read it.
     private func beginLingering(_ connection: LoopConnection) {
         connection.transport.finishSending()
-        connection.lingerDeadline = MonotonicInstant.now().advanced(bySeconds: configuration.lingerTimeout)
+        connection.lingerDeadline = now.advanced(bySeconds: configuration.lingerTimeout)
         connection.lingerDiscarded = 0
         connection.mode = .lingering
     }

@@ -12,6 +12,8 @@ public struct Router: Sendable {
     }
 
     private var routes: [String: [String: Route]] = [:]
+    /// The inline routes as (method, path), few enough that comparing them beats hashing the path.
+    private var inlineRoutes: [(method: String, path: String)] = []
 
     /// A router with no routes; every request gets 404.
     public init() {}
@@ -21,13 +23,17 @@ public struct Router: Sendable {
     /// locks held long), such as a health check.
     public mutating func add(_ method: String, _ path: String, inline: Bool = false, _ handler: @escaping Handler) {
         routes[path, default: [:]][method] = Route(handler: handler, inline: inline)
+        inlineRoutes.removeAll { $0.method == method && $0.path == path }
+        if inline { inlineRoutes.append((method, path)) }
     }
 
-    /// Whether the request's handler was registered inline; 404 and 405 answers are always cheap.
+    /// Whether the request's handler was registered inline (HEAD follows GET).
     public func runsInline(_ request: HTTPRequest) -> Bool {
-        guard let methods = routes[request.path] else { return true }
-        guard let route = methods[request.method] ?? (request.method == "HEAD" ? methods["GET"] : nil) else { return true }
-        return route.inline
+        for route in inlineRoutes where route.path == request.path {
+            if route.method == request.method { return true }
+            if route.method == "GET" && request.method == "HEAD" && routes[route.path]?["HEAD"] == nil { return true }
+        }
+        return false
     }
 
     /// Routes a request; the response carries the matched path as its metrics label.
