@@ -27,12 +27,15 @@ final class ConnectionActivity: Sendable {
     private let since: Atomic<UInt64>
     /// Bytes of the current request received so far.
     private let bytes = Atomic<Int>(0)
+    /// Nanoseconds on the monotonic clock of the last received bytes (or of the accept or response).
+    private let lastProgress: Atomic<UInt64>
 
     /// A connection accepted at `acceptedAt`, receiving its first request.
     init(fd: Int32, address: String, acceptedAt: MonotonicInstant) {
         self.fd = fd
         self.address = address
         self.since = Atomic(acceptedAt.nanoseconds)
+        self.lastProgress = Atomic(acceptedAt.nanoseconds)
     }
 
     /// The current state.
@@ -44,6 +47,7 @@ final class ConnectionActivity: Sendable {
     /// Records `count` more bytes of the current request; a first byte after idling starts a
     /// request at `now`. False if the connection was evicted meanwhile.
     func received(_ count: Int, now: MonotonicInstant) -> Bool {
+        lastProgress.store(now.nanoseconds, ordering: .relaxed)
         if rawState.load(ordering: .relaxed) == State.idle.rawValue {
             since.store(now.nanoseconds, ordering: .relaxed)
             bytes.store(count, ordering: .relaxed)
@@ -61,6 +65,7 @@ final class ConnectionActivity: Sendable {
     /// Marks the connection idle after its response at `now`; false if it was evicted (cannot happen while handling).
     func becameIdle(now: MonotonicInstant) -> Bool {
         since.store(now.nanoseconds, ordering: .relaxed)
+        lastProgress.store(now.nanoseconds, ordering: .relaxed)
         bytes.store(0, ordering: .relaxed)
         return move(from: .handling, to: .idle)
     }
@@ -75,7 +80,8 @@ final class ConnectionActivity: Sendable {
     func snapshot(id: UInt64) -> ConnectionEviction.Candidate {
         ConnectionEviction.Candidate(
             id: id, state: state, since: MonotonicInstant(nanoseconds: since.load(ordering: .relaxed)),
-            bytes: bytes.load(ordering: .relaxed))
+            bytes: bytes.load(ordering: .relaxed),
+            lastProgress: MonotonicInstant(nanoseconds: lastProgress.load(ordering: .relaxed)))
     }
 
     private func move(from old: State, to new: State) -> Bool {

@@ -3,10 +3,12 @@
 /// who is too slow). Without a victim the newcomer is refused, as design §5 asks when every slot
 /// does legitimate work.
 ///
-/// Order: the keep-alive connection idle the longest; otherwise the request furthest behind the
-/// minimum data rate, counted from its start without the grace period (under pressure a client
-/// that has sent nothing useful for a while yields to one that wants to talk now). A request
-/// being handled, or one arriving at least at the minimum rate, is never chosen.
+/// Order: the keep-alive connection idle the longest; otherwise the request furthest behind,
+/// in seconds: behind the minimum data rate counted from its start without the grace period, or
+/// silent (no byte received) for at least `silenceAllowance`. The silence rule matters because an
+/// attacker's opening burst of header bytes earns it seconds of rate credit, during which 200 new
+/// attack connections a second could fill every slot; a real client sends its request in one go.
+/// A request being handled, or one arriving at the minimum rate without a long pause, is never chosen.
 enum ConnectionEviction {
     /// What the choice needs to know about one connection.
     struct Candidate: Equatable {
@@ -18,23 +20,31 @@ enum ConnectionEviction {
         var since: MonotonicInstant
         /// Bytes of the current request received so far.
         var bytes: Int
+        /// When bytes last arrived (or the connection was accepted or answered).
+        var lastProgress: MonotonicInstant
     }
 
-    /// The id of the connection to evict at `now`, or nil to refuse the newcomer.
-    /// With `minimumDataRate` 0 only idle keep-alive connections are evicted.
-    static func victim(among candidates: [Candidate], now: MonotonicInstant, minimumDataRate: Double) -> Candidate? {
+    /// The connection to evict at `now`, or nil to refuse the newcomer. A `minimumDataRate` or
+    /// `silenceAllowance` of 0 turns that rule off; idle keep-alive connections are always evictable.
+    static func victim(
+        among candidates: [Candidate], now: MonotonicInstant, minimumDataRate: Double, silenceAllowance: Double
+    ) -> Candidate? {
         var longestIdle: Candidate?
         var worstLaggard: Candidate?
-        var worstDeficit = 0.0
+        var worstLag = 0.0
         for candidate in candidates {
             switch candidate.state {
             case .idle:
                 if longestIdle.map({ candidate.since < $0.since }) ?? true { longestIdle = candidate }
             case .receiving:
-                guard minimumDataRate > 0 else { continue }
-                let deficit = max(0, now.seconds(since: candidate.since)) * minimumDataRate - Double(candidate.bytes)
-                if deficit > worstDeficit {
-                    worstDeficit = deficit
+                var lag = 0.0
+                if minimumDataRate > 0 {
+                    lag = max(0, now.seconds(since: candidate.since)) - Double(candidate.bytes) / minimumDataRate
+                }
+                let silence = now.seconds(since: candidate.lastProgress)
+                if silenceAllowance > 0 && silence >= silenceAllowance { lag = max(lag, silence) }
+                if lag > worstLag {
+                    worstLag = lag
                     worstLaggard = candidate
                 }
             case .handling, .evicted:

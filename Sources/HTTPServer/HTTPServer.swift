@@ -289,7 +289,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
         // A candidate that moved on since its snapshot fails the compare-and-swap; try the next best.
         while let victim = ConnectionEviction.victim(
-            among: candidates, now: now, minimumDataRate: configuration.minimumRequestDataRate)
+            among: candidates, now: now, minimumDataRate: configuration.minimumRequestDataRate,
+            silenceAllowance: configuration.requestSilenceAllowance)
         {
             candidates.removeAll { $0.id == victim.id }
             guard let activity = connections[victim.id], activity.evict(expected: victim.state) else { continue }

@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var minimumRequestDataRate: Double
     /// Seconds from a request's start before `minimumRequestDataRate` is enforced with a 408.
     public var requestDataRateGracePeriod: Double
+    /// When every slot is taken, a request that has sent nothing for this many seconds gives its
+    /// slot to a newcomer, even if an opening burst keeps its average above the minimum rate; 0 turns this off.
+    public var requestSilenceAllowance: Double
     /// Longest pause allowed while the client is not reading our response; then the connection is dropped.
     public var sendIdleTimeout: Double
     /// How long a keep-alive connection may wait for its next request before the server closes it silently.
@@ -46,7 +49,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Most leftover bytes discarded during that lingering close.
     public var lingerMaxBytes: Int
     /// Most connections served at once. A newcomer beyond it takes the slot of the longest-idle
-    /// keep-alive connection or of the request furthest below `minimumRequestDataRate`; when every
+    /// keep-alive connection or of the request furthest below `minimumRequestDataRate` or silent
+    /// beyond `requestSilenceAllowance` (`ConnectionEviction`); when every
     /// slot does legitimate work it is accepted and closed at once (no response), which clients see
     /// as a reset and retry later, without spending a thread or a TLS handshake on it.
     public var maxConnections: Int
@@ -81,6 +85,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.bodyIdleTimeout = 15
         self.minimumRequestDataRate = 240
         self.requestDataRateGracePeriod = 5
+        self.requestSilenceAllowance = 1
         self.sendIdleTimeout = 15
         self.keepAliveIdleTimeout = 30
         self.lingerTimeout = 2

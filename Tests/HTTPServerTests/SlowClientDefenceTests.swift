@@ -106,6 +106,27 @@ import Testing
         #expect(server.metrics.refusedConnectionCount == 0)
     }
 
+    @Test func requestSilentAfterABurstGivesItsSlotToANewcomerAtTheLimit() throws {
+        let server = try TestServer.start {
+            $0.maxConnections = 2
+            $0.minimumRequestDataRate = 1000
+            $0.requestDataRateGracePeriod = 60
+            $0.requestSilenceAllowance = 0.2
+        }
+        defer { server.shutdown(gracePeriod: 1) }
+        var stalled: [RawClient] = []
+        for _ in 0..<2 {
+            let client = try #require(RawClient(port: server.port, receiveTimeout: 10))
+            // 8,000 header bytes at once: 8 s of credit at 1,000 B/s, so only the silence rule applies.
+            client.send("GET /v1/health HTTP/1.1\r\nHost: t\r\nX-Burst: " + String(repeating: "b", count: 8000))
+            stalled.append(client)
+        }
+        usleep(400_000)  // both stay silent past the 0.2 s allowance
+        #expect(TestServer.answersHealth(server))
+        #expect(server.metrics.evictedConnectionCount == 1)
+        #expect(server.metrics.refusedConnectionCount == 0)
+    }
+
     @Test func capsConnectionsPerClientAddressButServesOtherAddresses() throws {
         let gate = HandlerGate()
         var router = TestServer.router
