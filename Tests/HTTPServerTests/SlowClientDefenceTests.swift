@@ -152,3 +152,36 @@ import Testing
         for client in busy { #expect(client.readResponse()?.status == 200) }
     }
 }
+
+/// The event-loop model: inline routes are answered on the loop, the rest on the bounded handler pool.
+@Suite struct EventLoopModelTests {
+    @Test func inlineRoutesAreAnsweredWhileEveryHandlerThreadIsBlocked() throws {
+        let gate = HandlerGate()
+        var router = TestServer.router
+        router.add("GET", "/block", gate.handler)
+        let server = try TestServer.start(router: router) { $0.handlerThreads = 1 }
+        defer { server.shutdown(gracePeriod: 1) }
+        let blocked = try #require(RawClient(port: server.port))
+        blocked.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(gate.waitUntilEntered(1))
+        // The only handler thread is taken; the inline health check does not need it.
+        #expect(TestServer.answersHealth(server))
+        // A pooled request waits its turn and is answered once the thread is free.
+        let queued = try #require(RawClient(port: server.port))
+        queued.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok")
+        gate.release(1)
+        #expect(blocked.readResponse()?.status == 200)
+        #expect(queued.readResponse()?.text == #"{"received":2}"#)
+    }
+
+    @Test func routerMarksOnlyRegisteredInlineRoutesAndHeadFollowsGet() {
+        var router = Router()
+        router.add("GET", "/v1/health", inline: true) { _ in .json(bytes: []) }
+        router.add("POST", "/v1/push") { _ in .json(bytes: []) }
+        #expect(router.runsInline(HTTPRequest(method: "GET", path: "/v1/health")))
+        #expect(router.runsInline(HTTPRequest(method: "HEAD", path: "/v1/health")))
+        #expect(!router.runsInline(HTTPRequest(method: "POST", path: "/v1/health")))
+        #expect(!router.runsInline(HTTPRequest(method: "POST", path: "/v1/push")))
+        #expect(!router.runsInline(HTTPRequest(method: "GET", path: "/v1/healthz")))
+    }
+}
