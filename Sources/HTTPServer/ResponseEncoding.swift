@@ -17,9 +17,7 @@ extension HTTPResponse {
     /// whole response a 500, so a handler bug cannot become response splitting.
     /// 1xx and 204 responses carry neither `Content-Length` nor a body (RFC 9110 §8.6).
     func encoded(keepAlive: Bool, requestVersion: HTTPVersion, omitBody: Bool, date: String? = nil) -> [UInt8] {
-        guard headers.allSatisfy({ HTTPResponse.isSafeName($0.name) && HTTPResponse.isSafeValue($0.value) }),
-            HTTPResponse.isSafeValue(status.reasonPhrase)
-        else {
+        guard HTTPResponse.isSafeValue(status.reasonPhrase) else {
             return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody, date: date)
         }
         // Built straight into one byte array (no intermediate Strings): this runs once per request.
@@ -31,7 +29,12 @@ extension HTTPResponse {
         bytes.append(0x20)
         HTTPResponse.appendUTF8(status.reasonPhrase, to: &bytes)
         bytes.append(contentsOf: Wire.crlf)
-        for field in headers where !HTTPResponse.isServerOwned(field.name) {
+        // Checked and written in one pass over the fields; every field is checked, even one dropped below.
+        for field in headers {
+            guard HTTPResponse.isSafeName(field.name) && HTTPResponse.isSafeValue(field.value) else {
+                return HTTPResponse.internalError.encoded(keepAlive: false, requestVersion: requestVersion, omitBody: omitBody, date: date)
+            }
+            if HTTPResponse.isServerOwned(field.name) { continue }
             HTTPResponse.appendUTF8(field.name, to: &bytes)
             bytes.append(contentsOf: Wire.fieldSeparator)
             HTTPResponse.appendUTF8(field.value, to: &bytes)
