@@ -2,8 +2,9 @@
 # GET /v1/health keep-alive throughput: citybench's HTTPServer vs nginx serving the same bytes
 # (design §10 target: >= 0.9x nginx, plain HTTP and HTTPS). Everything listens on 127.0.0.1 and is
 # stopped at the end. Besides req/s it prints each server's CPU time per request, which stays
-# meaningful on a shared machine where throughput swings with other load (a 50-thread server
-# then wins CPU share from nginx's two workers, flattering the ratio). Usage: Benchmarks/HTTPBench/run.sh   (env: DURATION=5s CONNECTIONS=50 THREADS=2 ROUNDS=1)
+# meaningful on a shared machine where throughput swings with other load, and the load average
+# before and after. citybench runs one event loop per core, as nginx runs one worker per core.
+# Usage: Benchmarks/HTTPBench/run.sh   (env: DURATION=5s CONNECTIONS=50 THREADS=2 ROUNDS=1 LOOPS=0)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -83,6 +84,7 @@ measure() { # URL PIDS... -> "requests/s CPU-microseconds-per-request" (CPU time
 }
 
 printf "wrk -t%s -c%s -d%s, keep-alive, GET /v1/health\n" "$THREADS" "$CONNECTIONS" "$DURATION"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
     for scheme in plain tls; do
         if [ $scheme = plain ]; then n=http://127.0.0.1:$NGINX_PLAIN; s=http://127.0.0.1:$SWIFT_PLAIN
@@ -102,4 +104,5 @@ for scheme in plain tls; do
             return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
         END { printf "median %-5s nginx %10.0f req/s   citybench %10.0f req/s   ratio %.2f (of %d rounds)\n", sc, median(n, c), median(s, c), median(r, c), c }' "$WORK/results"
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "access log lines written by citybench: $(wc -l <"$WORK/swift-access.log")"

@@ -1,6 +1,6 @@
 // A tiny server for Benchmarks/HTTPBench/run.sh: GET /v1/health → {"status":"ok"} over plain HTTP
 // and TLS, with the access log on (buffered, to stderr), until SIGTERM or SIGINT.
-// Usage: bench-http-server PLAIN_PORT TLS_PORT CERT.pem KEY.pem
+// Usage: bench-http-server PLAIN_PORT TLS_PORT CERT.pem KEY.pem   (env LOOPS: event-loop threads, default one per core)
 import Foundation
 import HTTPServer
 
@@ -11,15 +11,20 @@ guard arguments.count == 5, let plainPort = UInt16(arguments[1]), let tlsPort = 
 }
 
 var router = Router()
-router.add("GET", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+// Built once, as nginx's `return 200 '…'` is: the benchmark measures the server, not the handler.
+let health = HTTPResponse.json(bytes: Array(#"{"status":"ok"}"#.utf8))
+router.add("GET", "/v1/health", inline: true) { _ in health }
 let waiter = SignalWaiter()
+let loops = ProcessInfo.processInfo.environment["LOOPS"].flatMap { Int($0) } ?? 0
 do {
-    let plain = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: plainPort), handler: router.handler)
-    let tls = try HTTPServer(
-        configuration: ServerConfiguration(
-            host: "127.0.0.1", port: tlsPort,
-            tls: TLSConfiguration(certificateChainPath: arguments[3], privateKeyPath: arguments[4])),
-        handler: router.handler)
+    var plainConfiguration = ServerConfiguration(host: "127.0.0.1", port: plainPort)
+    plainConfiguration.eventLoopThreads = loops
+    var tlsConfiguration = ServerConfiguration(
+        host: "127.0.0.1", port: tlsPort,
+        tls: TLSConfiguration(certificateChainPath: arguments[3], privateKeyPath: arguments[4]))
+    tlsConfiguration.eventLoopThreads = loops
+    let plain = try HTTPServer(configuration: plainConfiguration, handler: router.handler, runsInline: router.inlinePredicate)
+    let tls = try HTTPServer(configuration: tlsConfiguration, handler: router.handler, runsInline: router.inlinePredicate)
     try plain.start()
     try tls.start()
     _ = waiter.wait()

@@ -31,7 +31,8 @@ public struct LogSink: Sendable {
 
 /// One structured line per request (`level=info event=request method=GET path=/v1/health
 /// status=200 bytes=15 ms=0.4 peer=127.0.0.1`), buffered and flushed at least once a second and
-/// at shutdown, so logging costs a lock and an append, not a syscall, per request.
+/// at shutdown, so logging costs an append, not a syscall, per request (event loops hand over
+/// their lines in one batch per pass).
 /// Only the path is logged: never the query (cursors or tokens could ride there), headers or bodies.
 /// A client cannot forge lines: the method is a token and the path a validated target, so neither
 /// can hold a space or a line break.
@@ -48,6 +49,14 @@ public final class AccessLog: @unchecked Sendable {
     private var flusher: Thread?
     private var stopping = false
 
+    // The constant parts of a line, as bytes once.
+    private static let linePrefix = Array("level=info event=request method=".utf8)
+    private static let pathKey = Array(" path=".utf8)
+    private static let statusKey = Array(" status=".utf8)
+    private static let bytesKey = Array(" bytes=".utf8)
+    private static let millisecondsKey = Array(" ms=".utf8)
+    private static let peerKey = Array(" peer=".utf8)
+
     /// A log writing to `sink`, flushed every `flushInterval` seconds or at `maxBufferedBytes`.
     public init(sink: LogSink = .standardError, flushInterval: Double = 1, maxBufferedBytes: Int = 64 * 1024) {
         self.sink = sink
@@ -57,31 +66,51 @@ public final class AccessLog: @unchecked Sendable {
 
     /// Appends one request line; `method` and `path` are nil when the request could not be framed.
     public func record(method: String?, path: String?, status: Int, bytes: Int, milliseconds: Double, peer: String) {
-        let tenths = Int((max(0, milliseconds) * 10).rounded())
         var flushNow: [UInt8]?
         condition.lock()
-        // Appended piece by piece into the shared buffer: no per-request String is built.
-        buffer.append(contentsOf: "level=info event=request method=".utf8)
-        buffer.append(contentsOf: (method ?? "-").utf8)
-        buffer.append(contentsOf: " path=".utf8)
-        buffer.append(contentsOf: (path ?? "-").utf8)
-        buffer.append(contentsOf: " status=".utf8)
-        HTTPResponse.appendDecimal(status, to: &buffer)
-        buffer.append(contentsOf: " bytes=".utf8)
-        HTTPResponse.appendDecimal(bytes, to: &buffer)
-        buffer.append(contentsOf: " ms=".utf8)
-        HTTPResponse.appendDecimal(tenths / 10, to: &buffer)
-        buffer.append(0x2E)
-        HTTPResponse.appendDecimal(tenths % 10, to: &buffer)
-        buffer.append(contentsOf: " peer=".utf8)
-        buffer.append(contentsOf: (peer.isEmpty ? "-" : peer).utf8)
-        buffer.append(0x0A)
+        AccessLog.format(method: method, path: path, status: status, bytes: bytes, milliseconds: milliseconds, peer: peer, into: &buffer)
         if buffer.count >= maxBufferedBytes {
             flushNow = buffer
             buffer.removeAll(keepingCapacity: true)
         }
         condition.unlock()
         if let flushNow { sink.write(flushNow) }
+    }
+
+    /// Appends complete lines formatted with `format`; an event loop hands over its lines once per
+    /// pass this way, so logging costs one lock per batch instead of one per request.
+    func append(lines: [UInt8]) {
+        var flushNow: [UInt8]?
+        condition.lock()
+        buffer.append(contentsOf: lines)
+        if buffer.count >= maxBufferedBytes {
+            flushNow = buffer
+            buffer.removeAll(keepingCapacity: true)
+        }
+        condition.unlock()
+        if let flushNow { sink.write(flushNow) }
+    }
+
+    /// Formats one request line onto `line`, appended piece by piece: no per-request String is built.
+    static func format(
+        method: String?, path: String?, status: Int, bytes: Int, milliseconds: Double, peer: String, into line: inout [UInt8]
+    ) {
+        let tenths = Int((max(0, milliseconds) * 10).rounded())
+        line.append(contentsOf: AccessLog.linePrefix)
+        HTTPResponse.appendUTF8(method ?? "-", to: &line)
+        line.append(contentsOf: AccessLog.pathKey)
+        HTTPResponse.appendUTF8(path ?? "-", to: &line)
+        line.append(contentsOf: AccessLog.statusKey)
+        HTTPResponse.appendDecimal(status, to: &line)
+        line.append(contentsOf: AccessLog.bytesKey)
+        HTTPResponse.appendDecimal(bytes, to: &line)
+        line.append(contentsOf: AccessLog.millisecondsKey)
+        HTTPResponse.appendDecimal(tenths / 10, to: &line)
+        line.append(0x2E)
+        HTTPResponse.appendDecimal(tenths % 10, to: &line)
+        line.append(contentsOf: AccessLog.peerKey)
+        HTTPResponse.appendUTF8(peer.isEmpty ? "-" : peer, to: &line)
+        line.append(0x0A)
     }
 
     /// Starts the background flusher thread (idempotent).

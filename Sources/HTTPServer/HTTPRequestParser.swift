@@ -220,9 +220,13 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private mutating func readRequestLine(_ line: ArraySlice<UInt8>) -> HTTPParseError? {
-        let parts = line.split(separator: sp, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return .badRequest(.malformedRequestLine) }
-        let methodBytes = parts[0], targetBytes = parts[1], versionBytes = parts[2]
+        // Two single spaces separate three parts; any further space lands in the version, which then fails.
+        guard let firstSpace = line.firstIndex(of: sp),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: sp)
+        else { return .badRequest(.malformedRequestLine) }
+        let methodBytes = line[..<firstSpace]
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
+        let versionBytes = line[(secondSpace + 1)...]
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(isTokenByte) else { return .badRequest(.invalidMethod) }
         if versionBytes.elementsEqual("HTTP/1.1".utf8) {
             version = .http11

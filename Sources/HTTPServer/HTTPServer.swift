@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A small, hardened HTTP/1.1 server: blocking-style I/O on one thread per connection (capped at
-/// `maxConnections`), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
+/// A small, hardened HTTP/1.1 server: event loops over non-blocking sockets (one per core, capped
+/// at `maxConnections` in all), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
 ///
 /// ```swift
 /// let server = try HTTPServer(configuration: ServerConfiguration(port: 0), handler: router.handler)
@@ -11,14 +11,22 @@ import Synchronization
 /// server.shutdown(gracePeriod: 10)
 /// ```
 ///
-/// Thread-per-connection is deliberate (platform notes §2): Dispatch's pool and the Swift
-/// concurrency pool starve when handlers block on idle keep-alive connections. Each thread reads
-/// and writes as if blocking, but the socket is non-blocking and every wait is a `poll()` for the
-/// time left, so header and handshake deadlines are totals (a slowloris trickle or a half-sent TLS
-/// record cannot stretch them), and idle connections also wake when shutdown begins.
+/// Concurrency (design §5, platform notes §2): an `EventLoop` thread per core parses requests and
+/// runs handlers marked inline (cheap ones such as `/v1/health`); every other handler runs on a
+/// bounded `HandlerPool`, because the node's handlers block on SQLite. Idle keep-alive connections
+/// hold only a poll entry, so they never starve other clients (Dispatch's pool and the Swift
+/// concurrency pool do, when handlers block). Header and handshake deadlines are totals (a slowloris
+/// trickle or a half-sent TLS record cannot stretch them), and idle connections close when
+/// shutdown begins. The loops replaced a thread per connection, whose scheduler wake-up per
+/// request cost about as much CPU as the request (Benchmarks/HTTPBench).
 ///
-/// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `nextConnectionID`, `boundPort` and
-/// `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
+/// At the connection limit a newcomer takes the slot of an idle keep-alive connection or of a
+/// request far below the minimum data rate (`ConnectionEviction`), so slow attacks cannot lock out
+/// a normal client; only when every slot does legitimate work is the newcomer refused.
+///
+/// `@unchecked Sendable`: `state`, `listenFD`, `connections`, `evicted`, `connectionsByAddress`,
+/// `nextConnectionID`, `boundPort` and `acceptThreadRunning` are only touched under `condition`, the body budget under `bodyBudgetLock`;
+/// `loops` and `pool` are set in `start` before the accept thread starts and never change after, `nextLoop` is the accept thread's;
 /// `stopping` is atomic and the rest is immutable after init.
 public final class HTTPServer: @unchecked Sendable {
     /// The configuration the server was created with.
@@ -28,8 +36,17 @@ public final class HTTPServer: @unchecked Sendable {
     /// The access log; flushed at least once a second and at shutdown.
     public let accessLog: AccessLog
 
-    private let handler: Handler
-    private let tlsContext: TLSContext?
+    /// Answers requests (on an event loop when `runsInline` says so, otherwise on the handler pool).
+    let handler: Handler
+    /// Whether a request's handler is cheap enough to run on an event loop.
+    let runsInline: @Sendable (HTTPRequest) -> Bool
+    /// The TLS settings shared by all connections; nil for plain HTTP.
+    let tlsContext: TLSContext?
+    /// Event loops, created at `start`; round-robin over them for new connections.
+    private var loops: [EventLoop] = []
+    private var nextLoop = 0
+    /// Threads for handlers that may block; created at `start`.
+    private var pool: HandlerPool?
     private let condition = NSCondition()
     private var state = State.created
     /// Mirrors `state != .running` for connection threads, which check it twice per request
@@ -37,7 +54,12 @@ public final class HTTPServer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var listenFD: Int32 = -1
     private var boundPort: UInt16 = 0
-    private var connections: [UInt64: Int32] = [:]
+    private var connections: [UInt64: ConnectionActivity] = [:]
+    /// Ids of connections whose slot was taken away and whose thread has not finished yet; they
+    /// no longer count against the limits.
+    private var evicted: Set<UInt64> = []
+    /// Connections per client address, evicted ones excluded.
+    private var connectionsByAddress: [String: Int] = [:]
     private var nextConnectionID: UInt64 = 0
     private var acceptThreadRunning = false
     /// Read end and write end of the shutdown pipe; one byte written makes it readable forever,
@@ -53,15 +75,19 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Creates a server; TLS files are loaded here so a bad certificate fails before binding.
+    /// `runsInline` picks the requests whose handler never blocks, answered on the event loop
+    /// without a thread hand-off; by default every handler runs on the handler pool.
     public init(
         configuration: ServerConfiguration, handler: @escaping Handler, metrics: ServerMetrics = ServerMetrics(),
-        accessLog: AccessLog = AccessLog()
+        accessLog: AccessLog = AccessLog(), runsInline: @escaping @Sendable (HTTPRequest) -> Bool = { _ in false }
     ) throws {
-        guard configuration.maxConnections > 0, configuration.readChunkBytes > 0,
-            configuration.connectionThreadStackBytes >= 64 * 1024
-        else { throw HTTPServerError.invalidConfiguration("connections, read size and thread stack must be positive") }
+        guard configuration.maxConnections > 0, configuration.maxConnectionsPerAddress > 0, configuration.readChunkBytes > 0,
+            configuration.connectionThreadStackBytes >= 64 * 1024, configuration.eventLoopThreads >= 0,
+            configuration.handlerThreads > 0
+        else { throw HTTPServerError.invalidConfiguration("connections, read size, threads and thread stack must be positive") }
         self.configuration = configuration
         self.handler = handler
+        self.runsInline = runsInline
         self.metrics = metrics
         self.accessLog = accessLog
         self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
@@ -101,6 +127,10 @@ public final class HTTPServer: @unchecked Sendable {
         state = .running
         acceptThreadRunning = true
         accessLog.start()
+        pool = HandlerPool(threads: configuration.handlerThreads, stackSize: configuration.connectionThreadStackBytes)
+        let loopCount = configuration.eventLoopThreads > 0 ? configuration.eventLoopThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        loops = try (0..<loopCount).map { _ in try EventLoop(server: self) }
+        for (index, loop) in loops.enumerated() { loop.start(name: "http-loop-\(index)") }
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "http-accept"
         thread.stackSize = 256 * 1024
@@ -124,15 +154,21 @@ public final class HTTPServer: @unchecked Sendable {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
         let deadline = Date(timeIntervalSinceNow: gracePeriod)
+        condition.lock()
+        let running = loops
+        condition.unlock()
+        for loop in running { loop.wake() }  // idle keep-alive connections close at once
 
         condition.lock()
         while acceptThreadRunning || !connections.isEmpty {
             if !condition.wait(until: deadline) { break }
         }
         // Past the grace period: unblock whatever is left; its thread closes its own socket.
-        for fd in connections.values { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        for activity in connections.values { Glibc.shutdown(activity.fd, Int32(SHUT_RDWR)) }
         state = .stopped
         condition.unlock()
+        for loop in running { loop.stop() }
+        pool?.stop()
         accessLog.stop()
     }
 
@@ -194,10 +230,11 @@ public final class HTTPServer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Registers and starts a connection thread, or closes the socket at once when the limit is reached.
+    /// Registers a connection and hands it to an event loop. At a limit it first evicts a connection that does
+    /// no legitimate work (`ConnectionEviction`); without one it closes the new socket at once.
     private func admit(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
         condition.lock()
-        guard connections.count < configuration.maxConnections, state == .running else {
+        guard state == .running, makeRoom(for: peer, now: acceptedAt) else {
             condition.unlock()
             metrics.connectionRefused()
             close(fd)
@@ -205,41 +242,74 @@ public final class HTTPServer: @unchecked Sendable {
         }
         nextConnectionID += 1
         let id = nextConnectionID
-        connections[id] = fd
+        let activity = ConnectionActivity(fd: fd, address: peer, acceptedAt: acceptedAt)
+        connections[id] = activity
+        connectionsByAddress[peer, default: 0] += 1
         condition.unlock()
         metrics.connectionOpened()
 
         var noDelay: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        let thread = Thread { [self] in
-            serve(fd: fd, peer: peer, acceptedAt: acceptedAt)
-            condition.lock()
-            connections[id] = nil
-            condition.broadcast()
-            condition.unlock()
-            close(fd)
-            metrics.connectionClosed()
-        }
-        thread.stackSize = configuration.connectionThreadStackBytes
-        thread.start()
+        nextLoop = (nextLoop + 1) % loops.count
+        loops[nextLoop].adopt(EventLoop.Arrival(id: id, fd: fd, peer: peer, acceptedAt: acceptedAt, activity: activity))
     }
 
-    private func serve(fd: Int32, peer: String, acceptedAt: MonotonicInstant) {
-        let transport: ConnectionTransport
-        if let tlsContext {
-            guard let tls = TLSTransport(context: tlsContext, fd: fd) else { return }
-            transport = tls
-        } else {
-            transport = PlainTransport(fd: fd)
+    /// Forgets a connection its loop has finished with, just before the loop closes its socket.
+    func connectionFinished(id: UInt64, peer: String) {
+        condition.lock()
+        connections[id] = nil
+        if evicted.remove(id) == nil { releaseAddressSlot(peer) }
+        condition.broadcast()
+        condition.unlock()
+        metrics.connectionClosed()
+    }
+
+    /// The pool running handlers that are not inline; exists once started.
+    var handlerPool: HandlerPool { pool! }
+
+    /// Whether a connection from `peer` fits under both limits, evicting one if needed; under `condition`.
+    private func makeRoom(for peer: String, now: MonotonicInstant) -> Bool {
+        let perAddress = connectionsByAddress[peer] ?? 0
+        if perAddress >= configuration.maxConnectionsPerAddress {
+            return evictOne(now: now) { $0.address == peer }
         }
-        var connection = Connection(
-            fd: fd, transport: transport, peer: peer, acceptedAt: acceptedAt, configuration: configuration,
-            handler: handler, server: self)
-        connection.run()
+        if connections.count - evicted.count >= configuration.maxConnections {
+            return evictOne(now: now) { _ in true }
+        }
+        return true
+    }
+
+    /// Evicts the `ConnectionEviction` victim among the connections passing `filter`; under `condition`.
+    /// Shutting the socket down wakes the connection's thread, which then closes it.
+    private func evictOne(now: MonotonicInstant, where filter: (ConnectionActivity) -> Bool) -> Bool {
+        var candidates: [ConnectionEviction.Candidate] = []
+        candidates.reserveCapacity(connections.count)
+        for (id, activity) in connections where !evicted.contains(id) && filter(activity) {
+            candidates.append(activity.snapshot(id: id))
+        }
+        // A candidate that moved on since its snapshot fails the compare-and-swap; try the next best.
+        while let victim = ConnectionEviction.victim(
+            among: candidates, now: now, minimumDataRate: configuration.minimumRequestDataRate,
+            silenceAllowance: configuration.requestSilenceAllowance)
+        {
+            candidates.removeAll { $0.id == victim.id }
+            guard let activity = connections[victim.id], activity.evict(expected: victim.state) else { continue }
+            evicted.insert(victim.id)
+            releaseAddressSlot(activity.address)
+            Glibc.shutdown(activity.fd, Int32(SHUT_RDWR))
+            metrics.connectionEvicted()
+            return true
+        }
+        return false
+    }
+
+    private func releaseAddressSlot(_ peer: String) {
+        let remaining = (connectionsByAddress[peer] ?? 1) - 1
+        connectionsByAddress[peer] = remaining > 0 ? remaining : nil
     }
 
     /// Sets `O_NONBLOCK` and `FD_CLOEXEC` with `fcntl` (Glibc's module does not export `accept4`/`pipe2`).
-    private static func makeNonBlockingAndCloseOnExec(_ fd: Int32) {
+    static func makeNonBlockingAndCloseOnExec(_ fd: Int32) {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
     }

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A plain TCP connection over a non-blocking socket (`read`/`send` with `poll`).
+/// A plain TCP connection over a non-blocking socket (`read` and `send`).
 final class PlainTransport: ConnectionTransport {
     private let fd: Int32
 
@@ -9,52 +9,34 @@ final class PlainTransport: ConnectionTransport {
         self.fd = fd
     }
 
-    func handshake(until deadline: MonotonicInstant) -> Bool { true }
+    func handshake() -> TransportResult { .bytes(0) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?, likelyEmpty: Bool) -> ReadOutcome {
-        if likelyEmpty {
-            switch SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD) {
-            case .ready: break
-            case .timedOut: return .timedOut
-            case .woken: return .woken
-            case .failed: return .failed
-            }
-        }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count > 0 { return .bytes(count) }
             if count == 0 { return .closed }
             switch errno {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
-                switch SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD) {
-                case .ready: continue
-                case .timedOut: return .timedOut
-                case .woken: return .woken
-                case .failed: return .failed
-                }
-            default:
-                return .failed
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wantRead
+            default: return .failed
             }
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer, idleTimeout: Double) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let count = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            if count > 0 {
-                offset += count
-                continue
+    func write(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        while true {
+            let count = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if count >= 0 { return .bytes(count) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wantWrite
+            default: return .failed
             }
-            if count < 0 && errno == EINTR { continue }
-            guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK else { return false }
-            let deadline = MonotonicInstant.now().advanced(bySeconds: idleTimeout)
-            guard SocketWait.wait(fd: fd, writable: true, until: deadline) == .ready else { return false }
         }
-        return true
     }
+
+    var hasBufferedInput: Bool { false }
 
     func finishSending() {
         Glibc.shutdown(fd, Int32(SHUT_WR))

@@ -29,6 +29,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var headerReadTimeout: Double
     /// Longest pause allowed between two pieces of a request body; then 408.
     public var bodyIdleTimeout: Double
+    /// Least average rate, in bytes per second, at which a request's head and body must arrive once
+    /// `requestDataRateGracePeriod` has passed since its start; slower gets 408 (Kestrel's rule and
+    /// default). It stops a slow body that sends a few bytes just before each `bodyIdleTimeout`.
+    /// A new connection's slot can also be given to a newcomer once it falls below this rate. 0 turns both off.
+    public var minimumRequestDataRate: Double
+    /// Seconds from a request's start before `minimumRequestDataRate` is enforced with a 408.
+    public var requestDataRateGracePeriod: Double
+    /// When every slot is taken, a request that has sent nothing for this many seconds gives its
+    /// slot to a newcomer, even if an opening burst keeps its average above the minimum rate; 0 turns this off.
+    public var requestSilenceAllowance: Double
     /// Longest pause allowed while the client is not reading our response; then the connection is dropped.
     public var sendIdleTimeout: Double
     /// How long a keep-alive connection may wait for its next request before the server closes it silently.
@@ -38,11 +48,22 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var lingerTimeout: Double
     /// Most leftover bytes discarded during that lingering close.
     public var lingerMaxBytes: Int
-    /// Most connections served at once; further connections are accepted and closed at once (no response),
-    /// which clients see as a reset and retry later, without spending a thread or a TLS handshake on them.
+    /// Most connections served at once. A newcomer beyond it takes the slot of the longest-idle
+    /// keep-alive connection or of the request furthest below `minimumRequestDataRate` or silent
+    /// beyond `requestSilenceAllowance` (`ConnectionEviction`); when every
+    /// slot does legitimate work it is accepted and closed at once (no response), which clients see
+    /// as a reset and retry later, without spending a thread or a TLS handshake on it.
     public var maxConnections: Int
-    /// Stack size of each connection thread, in bytes; handlers run on it, so keep recursion shallow.
+    /// Most connections from one client IP address at once (the same eviction applies within them),
+    /// so one address cannot take every slot; generous because a city's peers may share a NAT address.
+    public var maxConnectionsPerAddress: Int
+    /// Stack size of each event-loop and handler thread, in bytes; handlers run on them, so keep recursion shallow.
     public var connectionThreadStackBytes: Int
+    /// Event-loop threads serving the connections; 0 means one per available core.
+    public var eventLoopThreads: Int
+    /// Threads running handlers not marked inline (they may block, e.g. on SQLite); requests
+    /// beyond them wait in a queue, at most one per connection.
+    public var handlerThreads: Int
     /// Pending connections the kernel queues before `accept` (the `listen` backlog).
     public var listenBacklog: Int32
     /// Most bytes read from the socket in one call.
@@ -62,12 +83,18 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxBufferedBodyBytesTotal = 256 * 1024 * 1024
         self.headerReadTimeout = 10
         self.bodyIdleTimeout = 15
+        self.minimumRequestDataRate = 240
+        self.requestDataRateGracePeriod = 5
+        self.requestSilenceAllowance = 1
         self.sendIdleTimeout = 15
         self.keepAliveIdleTimeout = 30
         self.lingerTimeout = 2
         self.lingerMaxBytes = 256 * 1024
         self.maxConnections = 512
+        self.maxConnectionsPerAddress = 256
         self.connectionThreadStackBytes = 512 * 1024
+        self.eventLoopThreads = 0
+        self.handlerThreads = 16
         self.listenBacklog = 511
         self.readChunkBytes = 16 * 1024
     }
@@ -83,7 +110,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var timeouts: ConnectionTimeouts {
         ConnectionTimeouts(
             headerRead: headerReadTimeout, bodyIdle: bodyIdleTimeout,
-            keepAliveIdle: keepAliveIdleTimeout, sendIdle: sendIdleTimeout)
+            keepAliveIdle: keepAliveIdleTimeout, sendIdle: sendIdleTimeout,
+            minimumDataRate: minimumRequestDataRate, dataRateGracePeriod: requestDataRateGracePeriod)
     }
 }
 

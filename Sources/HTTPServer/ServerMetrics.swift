@@ -11,11 +11,6 @@ public final class ServerMetrics: @unchecked Sendable {
     /// Prefix of every metric name this type renders.
     public let namePrefix: String
 
-    private struct RequestKey: Hashable {
-        let route: String
-        let status: Int
-    }
-
     private struct Histogram {
         var bucketCounts: [UInt64]
         var sum: Double = 0
@@ -28,11 +23,23 @@ public final class ServerMetrics: @unchecked Sendable {
         }
     }
 
+    /// Counters of one route: answers by status and the latency histogram, kept together so a
+    /// request costs one lookup by route.
+    private struct RouteStatistics {
+        var statuses: [Int: UInt64] = [:]
+        var latency: Histogram
+
+        mutating func record(status: Int, seconds: Double, bucket: Int?) {
+            statuses[status, default: 0] += 1
+            latency.add(seconds, bucket: bucket)
+        }
+    }
+
     private let lock = NSLock()
-    private var requests: [RequestKey: UInt64] = [:]
-    private var latencies: [String: Histogram] = [:]
+    private var routes: [String: RouteStatistics] = [:]
     private var openConnections = 0
     private var refusedConnections: UInt64 = 0
+    private var evictedConnections: UInt64 = 0
 
     /// Metrics named `<namePrefix>_…` with the given latency bucket bounds.
     public init(
@@ -47,18 +54,18 @@ public final class ServerMetrics: @unchecked Sendable {
     public func record(route: String, status: Int, seconds: Double) {
         lock.lock()
         defer { lock.unlock() }
-        requests[RequestKey(route: route, status: status), default: 0] += 1
         let bucket = latencyBuckets.firstIndex { seconds <= $0 }
         // Mutated in place through the dictionary, so the bucket array is not copied per request.
-        latencies[route, default: Histogram(bucketCounts: Array(repeating: 0, count: latencyBuckets.count))]
-            .add(seconds, bucket: bucket)
+        let empty = latencyBuckets.count
+        routes[route, default: RouteStatistics(latency: Histogram(bucketCounts: Array(repeating: 0, count: empty)))]
+            .record(status: status, seconds: seconds, bucket: bucket)
     }
 
     /// Number of requests counted for `route` with `status`.
     public func requestCount(route: String, status: Int) -> UInt64 {
         lock.lock()
         defer { lock.unlock() }
-        return requests[RequestKey(route: route, status: status)] ?? 0
+        return routes[route]?.statuses[status] ?? 0
     }
 
     /// Number of connections refused because the connection limit was reached.
@@ -66,6 +73,19 @@ public final class ServerMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return refusedConnections
+    }
+
+    /// Number of connections closed to give their slot to a newcomer (idle keep-alive or below the minimum data rate).
+    public var evictedConnectionCount: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return evictedConnections
+    }
+
+    func connectionEvicted() {
+        lock.lock()
+        evictedConnections += 1
+        lock.unlock()
     }
 
     func connectionOpened() {
@@ -89,21 +109,23 @@ public final class ServerMetrics: @unchecked Sendable {
     /// The metrics as Prometheus text, sorted so equal states render equal bytes.
     public func renderPrometheus() -> String {
         lock.lock()
-        let requests = self.requests
-        let latencies = self.latencies
+        let routes = self.routes
         let open = openConnections
         let refused = refusedConnections
+        let evicted = evictedConnections
         lock.unlock()
 
         var out = ""
         out += "# HELP \(namePrefix)_requests_total HTTP requests answered, by route and status.\n"
         out += "# TYPE \(namePrefix)_requests_total counter\n"
-        for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
-            out += "\(namePrefix)_requests_total{route=\"\(Self.escapeLabel(key.route))\",status=\"\(key.status)\"} \(count)\n"
+        let requests = routes.flatMap { route in route.value.statuses.map { (route: route.key, status: $0.key, count: $0.value) } }
+        for entry in requests.sorted(by: { ($0.route, $0.status) < ($1.route, $1.status) }) {
+            out += "\(namePrefix)_requests_total{route=\"\(Self.escapeLabel(entry.route))\",status=\"\(entry.status)\"} \(entry.count)\n"
         }
-        out += "# HELP \(namePrefix)_request_duration_seconds Time from a complete request to its sent response.\n"
+        out += "# HELP \(namePrefix)_request_duration_seconds Time from a complete request to its response, ready to send.\n"
         out += "# TYPE \(namePrefix)_request_duration_seconds histogram\n"
-        for (route, histogram) in latencies.sorted(by: { $0.key < $1.key }) {
+        for (route, statistics) in routes.sorted(by: { $0.key < $1.key }) {
+            let histogram = statistics.latency
             let label = "route=\"\(Self.escapeLabel(route))\""
             var cumulative: UInt64 = 0
             for (index, bound) in latencyBuckets.enumerated() {
@@ -120,6 +142,9 @@ public final class ServerMetrics: @unchecked Sendable {
         out += "# HELP \(namePrefix)_connections_refused_total Connections closed at once because the connection limit was reached.\n"
         out += "# TYPE \(namePrefix)_connections_refused_total counter\n"
         out += "\(namePrefix)_connections_refused_total \(refused)\n"
+        out += "# HELP \(namePrefix)_connections_evicted_total Connections closed to make room for a newcomer: idle keep-alive or below the minimum data rate.\n"
+        out += "# TYPE \(namePrefix)_connections_evicted_total counter\n"
+        out += "\(namePrefix)_connections_evicted_total \(evicted)\n"
         return out
     }
 

@@ -2,8 +2,8 @@ import COpenSSL
 import Glibc
 
 /// A TLS connection: one `SSL*` over a non-blocking socket, driven with `SSL_accept`,
-/// `SSL_read_ex` and `SSL_write_ex`, waiting with `poll` on `SSL_ERROR_WANT_READ/WRITE`.
-/// The `SSL*` never leaves the connection's thread.
+/// `SSL_read_ex` and `SSL_write_ex`, which report `SSL_ERROR_WANT_READ/WRITE` when the socket must
+/// become ready first. The `SSL*` never leaves the event loop that owns the connection.
 final class TLSTransport: ConnectionTransport {
     private let fd: Int32
     private let ssl: OpaquePointer
@@ -24,81 +24,47 @@ final class TLSTransport: ConnectionTransport {
 
     deinit { SSL_free(ssl) }
 
-    /// Waits as OpenSSL asks after a call that returned `result`; nil means retry, otherwise the final outcome.
-    private func waitAfter(_ result: Int32, until deadline: MonotonicInstant, wakeFD: Int32?) -> ReadOutcome? {
-        let error = SSL_get_error(ssl, result)
-        let outcome: SocketWait.Outcome
-        switch error {
-        case SSL_ERROR_WANT_READ:
-            outcome = SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD)
-        case SSL_ERROR_WANT_WRITE:
-            outcome = SocketWait.wait(fd: fd, writable: true, until: deadline, wakeFD: wakeFD)
-        case SSL_ERROR_ZERO_RETURN:
-            return .closed
+    /// Maps the `SSL_get_error` of a failed call that returned `result`.
+    private func outcome(of result: Int32) -> TransportResult {
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
         default:
             broken = true
             ERR_clear_error()
             return .failed
         }
-        switch outcome {
-        case .ready: return nil
-        case .timedOut: return .timedOut
-        case .woken: return .woken
-        case .failed:
-            broken = true
-            return .failed
-        }
     }
 
-    func handshake(until deadline: MonotonicInstant) -> Bool {
-        while true {
-            ERR_clear_error()
-            let result = SSL_accept(ssl)
-            if result == 1 {
-                established = true
-                return true
-            }
-            if let outcome = waitAfter(result, until: deadline, wakeFD: nil) {
-                if outcome != .failed { broken = true }  // a half-done handshake cannot be closed politely
-                return false
-            }
+    func handshake() -> TransportResult {
+        ERR_clear_error()
+        let result = SSL_accept(ssl)
+        if result == 1 {
+            established = true
+            return .bytes(0)
         }
+        let step = outcome(of: result)
+        if step == .closed { broken = true }  // a half-done handshake cannot be closed politely
+        return step == .closed ? .failed : step
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: MonotonicInstant, wakeFD: Int32?, likelyEmpty: Bool) -> ReadOutcome {
-        if likelyEmpty && SSL_has_pending(ssl) == 0 {
-            switch SocketWait.wait(fd: fd, writable: false, until: deadline, wakeFD: wakeFD) {
-            case .ready: break
-            case .timedOut: return .timedOut
-            case .woken: return .woken
-            case .failed: return .failed
-            }
-        }
-        while true {
-            ERR_clear_error()
-            var count = 0
-            let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
-            if result == 1 { return .bytes(count) }
-            if let outcome = waitAfter(result, until: deadline, wakeFD: wakeFD) { return outcome }
-        }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        return result == 1 ? .bytes(count) : outcome(of: result)
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer, idleTimeout: Double) -> Bool {
-        var offset = 0
-        var deadline = MonotonicInstant.now().advanced(bySeconds: idleTimeout)
-        while offset < bytes.count {
-            ERR_clear_error()
-            var count = 0
-            let result = SSL_write_ex(ssl, bytes.baseAddress! + offset, bytes.count - offset, &count)
-            if result == 1 {
-                offset += count
-                deadline = MonotonicInstant.now().advanced(bySeconds: idleTimeout)
-                continue
-            }
-            if waitAfter(result, until: deadline, wakeFD: nil) != nil { return false }
-        }
-        return true
+    func write(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count)
+        return result == 1 ? .bytes(count) : outcome(of: result)
     }
+
+    /// `SSL_has_pending`: read-ahead records already taken from the socket.
+    var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
 
     func finishSending() {
         if established && !broken {

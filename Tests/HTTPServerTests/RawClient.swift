@@ -7,10 +7,22 @@ final class RawClient {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port`; nil when the connection is refused.
-    init?(port: UInt16, receiveTimeout: Double = 10) {
+    /// Connects to 127.0.0.1:`port`, from `sourceAddress` (another loopback address) if given; nil when the connection is refused.
+    init?(port: UInt16, receiveTimeout: Double = 10, sourceAddress: String? = nil) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
+        if let sourceAddress {
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                return nil
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -95,6 +107,31 @@ final class RawClient {
     }
 }
 
+/// A handler that blocks until released, so a test can hold connections in legitimate work.
+final class HandlerGate: Sendable {
+    private let entered = DispatchSemaphore(value: 0)
+    private let released = DispatchSemaphore(value: 0)
+
+    /// Handles a request by waiting (at most 20 s) for `release`.
+    var handler: Handler {
+        { [self] _ in
+            entered.signal()
+            _ = released.wait(timeout: .now() + 20)
+            return .json(bytes: Array(#"{"released":true}"#.utf8))
+        }
+    }
+
+    /// Waits until `count` requests are inside the handler; false after 10 s.
+    func waitUntilEntered(_ count: Int) -> Bool {
+        (0..<count).allSatisfy { _ in entered.wait(timeout: .now() + 10) == .success }
+    }
+
+    /// Lets `count` waiting requests finish.
+    func release(_ count: Int) {
+        for _ in 0..<count { released.signal() }
+    }
+}
+
 /// A response as read by `RawClient`.
 struct RawResponse {
     let status: Int
@@ -126,10 +163,10 @@ final class LogCapture: @unchecked Sendable {  // `text` is only touched under `
 
 /// Starts real servers on 127.0.0.1 port 0 for tests.
 enum TestServer {
-    /// The routes every test server has: health, echo (body length) and a query reflector.
+    /// The routes every test server has: health (inline on the event loop), echo (body length) and a query reflector.
     static var router: Router {
         var router = Router()
-        router.add("GET", "/v1/health") { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+        router.add("GET", "/v1/health", inline: true) { _ in .json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
         router.add("POST", "/echo") { request in .json(bytes: Array("{\"received\":\(request.body.count)}".utf8)) }
         router.add("GET", "/peer") { request in .json(bytes: Array(request.peerAddress.utf8)) }
         router.add("GET", "/query") { request in
@@ -145,8 +182,10 @@ enum TestServer {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
         configuration.lingerTimeout = 0.5
         configure(&configuration)
+        let routes = router ?? TestServer.router
         let server = try HTTPServer(
-            configuration: configuration, handler: (router ?? TestServer.router).handler, accessLog: AccessLog(sink: log.sink))
+            configuration: configuration, handler: routes.handler, accessLog: AccessLog(sink: log.sink),
+            runsInline: routes.inlinePredicate)
         try server.start()
         return server
     }

@@ -191,17 +191,21 @@ import TestSupport
         #expect(TestServer.answersHealth(server))
     }
 
-    @Test func refusesConnectionsBeyondTheLimitAndRecovers() throws {
+    @Test func refusesConnectionsBeyondTheLimitWhileEverySlotIsBusyAndRecovers() throws {
         let limit = 8
-        let server = try TestServer.start { $0.maxConnections = limit }
+        let gate = HandlerGate()
+        var router = TestServer.router
+        router.add("GET", "/block", gate.handler)
+        let server = try TestServer.start(router: router) { $0.maxConnections = limit }
         defer { server.shutdown(gracePeriod: 1) }
         var admitted: [RawClient] = []
         for _ in 0..<limit {
             let client = try #require(RawClient(port: server.port))
-            client.send("GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(client.readResponse()?.status == 200)
+            client.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
             admitted.append(client)
         }
+        #expect(gate.waitUntilEntered(limit))
+        // Every slot handles a request: nothing may be evicted, so newcomers are refused.
         var refused = 0
         for _ in 0..<limit {
             guard let client = RawClient(port: server.port, receiveTimeout: 5) else {
@@ -213,9 +217,10 @@ import TestSupport
         }
         #expect(refused == limit)
         #expect(server.metrics.refusedConnectionCount == UInt64(limit))
-        // The admitted connections still work.
-        admitted[0].send("GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(admitted[0].readResponse()?.status == 200)
+        #expect(server.metrics.evictedConnectionCount == 0)
+        // The admitted connections finish their requests.
+        gate.release(limit)
+        for client in admitted { #expect(client.readResponse()?.status == 200) }
         admitted.removeAll()
         // Once they are gone, a new client is served again (their threads exit asynchronously).
         var recovered = false

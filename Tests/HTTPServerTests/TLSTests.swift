@@ -116,6 +116,22 @@ enum TestCertificate {
         #expect(result.output == #"{"status":"ok"}{"status":"ok"}"#)
     }
 
+    @Test func sendsALargeResponseOverTLSAcrossBlockedWrites() throws {
+        let body = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var router = TestServer.router
+        router.add("GET", "/big") { _ in HTTPResponse(status: .ok, body: body) }
+        let tls = try #require(TestCertificate.files)
+        let server = try TestServer.start(router: router, tls: tls)
+        defer { server.shutdown(gracePeriod: 1) }
+        // Far more than the socket buffers hold, so the event loop waits for POLLOUT repeatedly.
+        let result = try runTool("/usr/bin/curl", [
+            "-sS", "--cacert", tls.certificateChainPath, "-o", "/dev/null",
+            "-w", "%{size_download}", "https://127.0.0.1:\(server.port)/big",
+        ])
+        #expect(result.status == 0)
+        #expect(result.output == "3000000")
+    }
+
     @Test func dropsAClientThatNeverCompletesTheHandshake() throws {
         let server = try startTLSServer { $0.headerReadTimeout = 1 }
         defer { server.shutdown(gracePeriod: 1) }
