@@ -32,11 +32,15 @@ final class PeerAPI: Sendable {
     }
 
     /// The routes, exactly design §5's table.
+    private static let healthResponse = HTTPResponse.json(bytes: Array(#"{"status":"ok"}"#.utf8))
+    private static let openAPIResponse = HTTPResponse.json(bytes: Array(OpenAPIDocument.json.utf8))
+
     var router: Router {
         var router = Router()
-        router.add("GET", "/v1/health") { _ in HTTPResponse.json(bytes: Array(#"{"status":"ok"}"#.utf8)) }
+        // Routes that never touch the database answer on the event loop itself (no hand-off).
+        router.add("GET", "/v1/health", inline: true) { _ in PeerAPI.healthResponse }
         router.add("GET", "/v1/info") { [self] _ in info() }
-        router.add("GET", "/openapi.json") { _ in HTTPResponse.json(bytes: Array(OpenAPIDocument.json.utf8)) }
+        router.add("GET", "/openapi.json", inline: true) { _ in PeerAPI.openAPIResponse }
         router.add("GET", "/metrics") { [self] _ in metrics() }
         router.add("GET", "/v1/changes") { [self] request in signed(request, changes) }
         router.add("POST", "/v1/push") { [self] request in signed(request, push) }

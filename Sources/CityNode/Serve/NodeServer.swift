@@ -72,8 +72,9 @@ public final class NodeServer: Sendable {
         self.api = api
         origin = api.origin
         do {
-            server = try HTTPServer(configuration: http, handler: api.router.handler, metrics: metrics,
-                                    accessLog: AccessLog(sink: configuration.accessLog))
+            let router = api.router
+            server = try HTTPServer(configuration: http, handler: router.handler, metrics: metrics,
+                                    accessLog: AccessLog(sink: configuration.accessLog), runsInline: router.inlinePredicate)
         } catch let error as HTTPServerError {
             throw NodeError(.invalidConfiguration, error.message)
         } catch {
