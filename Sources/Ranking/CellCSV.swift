@@ -17,14 +17,14 @@ public enum CellCSV {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RankingError(.unreadableFile, "cannot read the cell CSV \(path)")
         }
-        var fast = CleanCellParser(catalog: catalog)
+        let fast = CleanCellParser(catalog: catalog)
         if let input = data.withUnsafeBytes({ fast.parse($0.bindMemory(to: UInt8.self)) }) { return input }
         return try loadGeneral(bytes: Array(data), catalog: catalog, source: path)
     }
 
     /// Reads a cell CSV from bytes in memory (`source` names it in messages).
     public static func load(bytes: [UInt8], catalog: KPICatalog, source: String = "input") throws(RankingError) -> RankingInput {
-        var fast = CleanCellParser(catalog: catalog)
+        let fast = CleanCellParser(catalog: catalog)
         if let input = fast.parse(bytes) { return input }
         return try loadGeneral(bytes: bytes, catalog: catalog, source: source)
     }

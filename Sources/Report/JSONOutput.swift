@@ -1,3 +1,4 @@
+import Foundation
 import Formats
 
 /// Appends compact JSON to a byte buffer directly, for outputs too large to build as a
@@ -29,9 +30,92 @@ struct JSONOutput {
         needsComma = true
     }
 
-    mutating func int(_ i: Int) { raw(String(i)) }
-    mutating func double(_ d: Double) { raw(d.isFinite ? JSONNumber(double: d).text : "null") }
+    mutating func int(_ i: Int) {
+        separator()
+        if i < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            digits(i.magnitude)
+        } else {
+            digits(UInt(i))
+        }
+        needsComma = true
+    }
+
+    /// A double as `JSONNumber(double:)` writes it (Swift's shortest round-trip text, `null`
+    /// when not finite). Short decimals are written directly; the rest go through
+    /// `description`.
+    mutating func double(_ d: Double) {
+        guard d.isFinite else { return raw("null") }
+        separator()
+        if !shortDecimal(d) {
+            var text = d.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+        needsComma = true
+    }
+
     mutating func null() { raw("null") }
+
+    /// Already rendered members or elements (`JSONOutput.bytes` of a writer that wrote only
+    /// those), joined to what came before with a comma.
+    mutating func fragment(_ rendered: [UInt8]) {
+        guard !rendered.isEmpty else { return }
+        separator()
+        bytes.append(contentsOf: rendered)
+        needsComma = true
+    }
+
+    /// Decimals tried by `shortDecimal`.
+    static let shortDecimalPowers: [Double] = (0...6).map { pow(10, Double($0)) }
+    /// Magnitudes `shortDecimal` handles: below 2^33 a double's spacing is under 10^-6, so at
+    /// most one decimal with up to six decimals lies within its rounding interval.
+    static let shortDecimalRange = 0.001..<8_589_934_592.0
+
+    /// Writes `d` if it is exactly the nearest double to a decimal with at most six decimals
+    /// and in `shortDecimalRange`: then the fewest decimals that round-trip are the shortest
+    /// round-trip text, which is what Swift's `description` prints (`12.5`, `100.0`). Zero
+    /// is `0.0` or `-0.0`. False (nothing written) otherwise.
+    private mutating func shortDecimal(_ d: Double) -> Bool {
+        let magnitude = d.magnitude
+        if magnitude == 0 {
+            bytes.append(contentsOf: d.sign == .minus ? Array("-0.0".utf8) : Array("0.0".utf8))
+            return true
+        }
+        guard JSONOutput.shortDecimalRange.contains(magnitude) else { return false }
+        for (decimals, power) in JSONOutput.shortDecimalPowers.enumerated() {
+            let scaled = (magnitude * power).rounded()
+            guard scaled / power == magnitude else { continue }
+            let m = UInt(scaled)
+            if d.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            let unit = UInt(power)
+            digits(m / unit)
+            bytes.append(UInt8(ascii: "."))
+            if decimals == 0 {
+                bytes.append(UInt8(ascii: "0"))
+            } else {
+                var fraction = m % unit
+                let start = bytes.count
+                for _ in 0..<decimals {
+                    bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+                    fraction /= 10
+                }
+                bytes[start...].reverse()
+            }
+            return true
+        }
+        return false
+    }
+
+    /// The decimal digits of `n`.
+    private mutating func digits(_ n: UInt) {
+        var n = n
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
+            n /= 10
+        } while n > 0
+        bytes[start...].reverse()
+    }
 
     /// A value already rendered as JSON.
     mutating func value(_ v: JSONValue) { raw(JSONWriter.string(v)) }

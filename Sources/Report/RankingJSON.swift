@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Formats
 import Model
 import Ranking
@@ -27,27 +29,7 @@ public enum RankingJSON {
         j.key("method"); j.string(r.options.method.rawValue)
         j.key("period"); j.string(r.options.period?.description)
         j.key("kpis"); j.beginArray()
-        for k in r.kpis {
-            j.beginObject()
-            j.key("kpi"); j.string(k.kpi)
-            j.key("field"); j.string(k.field.rawValue)
-            j.key("direction"); j.string(k.direction.rawValue)
-            j.key("unit"); j.string(k.unit)
-            j.key("period"); j.string(k.period.description)
-            j.key("cities"); j.beginArray()
-            for e in k.cities {
-                j.beginObject()
-                j.key("city"); j.string(e.city)
-                j.key("origin"); j.string(e.origin)
-                j.key("value"); j.double(e.value)
-                j.key("x"); j.double(e.x)
-                j.key("score"); j.double(e.score)
-                j.key("rank"); j.int(e.rank)
-                j.endObject()
-            }
-            j.endArray()
-            j.endObject()
-        }
+        for part in kpiSections(r.kpis) { j.fragment(part) }
         j.endArray()
         j.key("fields"); j.beginArray()
         for f in r.fields {
@@ -91,6 +73,55 @@ public enum RankingJSON {
         j.key("settings"); j.value(settings(r.options))
         j.endObject()
         return j.bytes
+    }
+
+    /// KPI lists of at least this many city entries in all are written on several threads.
+    static let parallelKPIEntries = 20_000
+
+    /// The `kpis` elements, comma-separated, in consecutive parts written side by side (one
+    /// per core for large results); joined in order they are the same bytes as one pass.
+    static func kpiSections(_ kpis: [KPIRanking]) -> [[UInt8]] {
+        let entries = kpis.reduce(0) { $0 + $1.cities.count }
+        let parts = entries < parallelKPIEntries ? 1 : max(1, min(kpis.count, ProcessInfo.processInfo.activeProcessorCount))
+        // Split at KPI boundaries into parts of about the same number of entries.
+        var bounds = [0]
+        var seen = 0
+        for (k, kpi) in kpis.enumerated() {
+            seen += kpi.cities.count
+            if bounds.count < parts, seen * parts >= entries * bounds.count { bounds.append(k + 1) }
+        }
+        while bounds.count <= parts { bounds.append(kpis.count) }
+        let sections = SectionCollector(count: parts)
+        let splits = bounds
+        let write: @Sendable (Int) -> Void = { part in
+            var j = JSONOutput(capacity: 256 + (splits[part + 1] - splits[part]) * (kpis.first?.cities.count ?? 0) * 110)
+            for k in kpis[splits[part]..<splits[part + 1]] { kpi(k, &j) }
+            sections.store(j.bytes, at: part)
+        }
+        if parts == 1 { write(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: write) }
+        return sections.values
+    }
+
+    static func kpi(_ k: KPIRanking, _ j: inout JSONOutput) {
+        j.beginObject()
+        j.key("kpi"); j.string(k.kpi)
+        j.key("field"); j.string(k.field.rawValue)
+        j.key("direction"); j.string(k.direction.rawValue)
+        j.key("unit"); j.string(k.unit)
+        j.key("period"); j.string(k.period.description)
+        j.key("cities"); j.beginArray()
+        for e in k.cities {
+            j.beginObject()
+            j.key("city"); j.string(e.city)
+            j.key("origin"); j.string(e.origin)
+            j.key("value"); j.double(e.value)
+            j.key("x"); j.double(e.x)
+            j.key("score"); j.double(e.score)
+            j.key("rank"); j.int(e.rank)
+            j.endObject()
+        }
+        j.endArray()
+        j.endObject()
     }
 
     static func composite(_ entries: [CompositeEntry], _ j: inout JSONOutput) {
@@ -167,5 +198,26 @@ public enum RankingJSON {
         s["seed"] = .string(String(o.seed))
         s["weightNoise"] = .double(RankingOptions.weightNoise)
         return .object(s)
+    }
+}
+
+/// One rendered part per concurrent writer. `@unchecked Sendable`: every access to `storage`
+/// holds `lock`.
+private final class SectionCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[UInt8]]
+
+    init(count: Int) { storage = Array(repeating: [], count: count) }
+
+    func store(_ value: [UInt8], at slot: Int) {
+        lock.lock()
+        storage[slot] = value
+        lock.unlock()
+    }
+
+    var values: [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
     }
 }
