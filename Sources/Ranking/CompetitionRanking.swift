@@ -125,5 +125,21 @@ extension CompetitionRanking {
     }
 }
 
+extension CompetitionRanking {
+    /// Positions of `entries` (rank, city index) in listing order: by rank, ties by label.
+    /// City indexes follow label order (`CityTable`), so sorting by (rank, index) — plain
+    /// integers — gives the order a stable sort by (rank, label) gives.
+    static func listingOrder(_ entries: [(rank: Int, city: Int)]) -> [Int] {
+        let bound = 1 << 21
+        if entries.count >= bound || entries.contains(where: { $0.rank >= bound || $0.city >= bound }) {
+            return entries.indices.sorted { (entries[$0].rank, entries[$0].city) < (entries[$1].rank, entries[$1].city) }
+        }
+        // One integer per entry: rank, city index and position in 21 bits each.
+        var keys = entries.enumerated().map { j, e in (e.rank << 42) | (e.city << 21) | j }
+        keys.sort()
+        return keys.map { $0 & (1 << 21 - 1) }
+    }
+}
+
 /// The ceiling of two thirds of `n`: the coverage a city needs (design §7 steps 4 and 5).
 @inline(__always) func twoThirdsCeiling(_ n: Int) -> Int { (2 * n + 2) / 3 }

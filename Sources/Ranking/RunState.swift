@@ -71,9 +71,26 @@ struct RunState {
             }
         }
         for (k, indexes) in byKPI.enumerated() where !indexes.isEmpty { cellsOfKPI[input.kpiCodes[k]] = indexes }
-        // Duplicates: sort each KPI's (city, period) keys and compare neighbours.
-        for kpi in cellsOfKPI.keys.sorted() {
+        // Duplicates: mark each KPI's (city, period) slots with the KPI's number; only a KPI
+        // that meets a marked slot is searched again (sorted) for the message.
+        let periodCount = input.periods.count
+        var mark = [Int32](repeating: -1, count: cities.count * periodCount)
+        for (number, kpi) in cellsOfKPI.keys.sorted().enumerated() {
             let indexes = cellsOfKPI[kpi]!
+            let stamp = Int32(number)
+            var duplicate = false
+            mark.withUnsafeMutableBufferPointer { mark in
+                cityOfCell.withUnsafeBufferPointer { cityOfCell in
+                    input.period.withUnsafeBufferPointer { period in
+                        for i in indexes {
+                            let slot = Int(cityOfCell[Int(i)]) * periodCount + Int(period[Int(i)])
+                            if mark[slot] == stamp { duplicate = true; break }
+                            mark[slot] = stamp
+                        }
+                    }
+                }
+            }
+            guard duplicate else { continue }
             var keys = indexes.map { Int(cityOfCell[Int($0)]) << 20 | periodKeys[Int(input.period[Int($0)])] }
             keys.sort()
             for j in keys.indices.dropFirst() where keys[j] == keys[j - 1] {
@@ -209,12 +226,16 @@ struct RunState {
         }
         self.excluded = excluded
         scores = matrix(method: options.method)
+        var scratch = CompetitionRanking.Scratch()
+        var ranks = [Int32](repeating: 0, count: cities.count)
         kpiRankings = ranked.enumerated().map { k, data in
-            let ranks = CompetitionRanking.ranks(scores[k])
-            let entries = data.cityIndexes.enumerated().map { j, c in
-                KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
-                         score: scores[k][c], rank: ranks[c])
-            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
+            ranks.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores[k], into: $0, scratch: &scratch) }
+            let order = CompetitionRanking.listingOrder(data.cityIndexes.map { (Int(ranks[$0]), $0) })
+            let entries = order.map { j in
+                let c = data.cityIndexes[j]
+                return KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
+                                score: scores[k][c], rank: Int(ranks[c]))
+            }
             return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
                               unit: data.definition.unit, period: data.period, cities: entries)
         }
@@ -263,10 +284,12 @@ struct RunState {
                 runs: options.uncertaintyRuns, seed: options.seed, pointFieldRanks: fieldRanks, pointOverallRanks: overallRanks)
         }
         func entries(_ s: [Double], _ r: [Int], _ u: [RankUncertainty?], coverage: (Int) -> Double) -> [CompositeEntry] {
-            (0..<cities.count).filter { !s[$0].isNaN }.map { c in
-                CompositeEntry(city: cities.labels[c], origin: cities.origins[c], score: s[c], rank: r[c],
-                               coverage: coverage(c), uncertainty: u[c])
-            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
+            let present = (0..<cities.count).filter { !s[$0].isNaN }
+            return CompetitionRanking.listingOrder(present.map { (r[$0], $0) }).map { j in
+                let c = present[j]
+                return CompositeEntry(city: cities.labels[c], origin: cities.origins[c], score: s[c], rank: r[c],
+                                      coverage: coverage(c), uncertainty: u[c])
+            }
         }
         var fields: [FieldRanking] = []
         for (f, field) in frame.fields.enumerated() {

@@ -80,9 +80,11 @@ public enum RankingJSON {
 
     /// The `kpis` elements, comma-separated, in consecutive parts written side by side (one
     /// per core for large results); joined in order they are the same bytes as one pass.
-    static func kpiSections(_ kpis: [KPIRanking]) -> [[UInt8]] {
+    /// `parts` fixes the number of parts (for tests); by default it follows the size.
+    static func kpiSections(_ kpis: [KPIRanking], parts requested: Int? = nil) -> [[UInt8]] {
         let entries = kpis.reduce(0) { $0 + $1.cities.count }
-        let parts = entries < parallelKPIEntries ? 1 : max(1, min(kpis.count, ProcessInfo.processInfo.activeProcessorCount))
+        let wanted = requested ?? (entries < parallelKPIEntries ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+        let parts = max(1, min(kpis.count, wanted))
         // Split at KPI boundaries into parts of about the same number of entries.
         var bounds = [0]
         var seen = 0
