@@ -45,19 +45,12 @@ extension CompetitionRanking {
     /// pass, and walks them once; equal scores always share the rank of the first of them, so
     /// the order among equal scores does not matter.
     static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>, scratch: inout Scratch) {
-        scratch.keys.removeAll(keepingCapacity: true)
-        scratch.cities.removeAll(keepingCapacity: true)
-        for (c, s) in scores.enumerated() {
-            if s.isNaN { out[c] = 0 } else {
-                scratch.keys.append(descendingKey(s))
-                scratch.cities.append(Int32(c))
-            }
-        }
-        let n = scratch.keys.count
-        if n == 0 { return }
-        if scratch.swapKeys.count < n {
-            scratch.swapKeys = [UInt32](repeating: 0, count: n)
-            scratch.swapCities = [Int32](repeating: 0, count: n)
+        let total = scores.count
+        if scratch.keys.count < total {
+            scratch.keys = [UInt32](repeating: 0, count: total)
+            scratch.cities = [Int32](repeating: 0, count: total)
+            scratch.swapKeys = [UInt32](repeating: 0, count: total)
+            scratch.swapCities = [Int32](repeating: 0, count: total)
         }
         scores.withUnsafeBufferPointer { scores in
             scratch.keys.withUnsafeMutableBufferPointer { keys in
@@ -65,6 +58,15 @@ extension CompetitionRanking {
                     scratch.swapKeys.withUnsafeMutableBufferPointer { swapKeys in
                         scratch.swapCities.withUnsafeMutableBufferPointer { swapCities in
                             scratch.counts.withUnsafeMutableBufferPointer { counts in
+                                var n = 0
+                                for c in 0..<total {
+                                    let s = scores[c]
+                                    if s.isNaN { out[c] = 0; continue }
+                                    keys[n] = descendingKey(s)
+                                    cities[n] = Int32(c)
+                                    n += 1
+                                }
+                                if n == 0 { return }
                                 for i in 0..<counts.count { counts[i] = 0 }
                                 for i in 0..<n {
                                     let k = keys[i]

@@ -52,6 +52,9 @@ struct CompositeFrame: Sendable {
         aggregate(scores: scores, kpiWeights: [kpiWeights], fieldWeights: [fieldWeights], geometric: geometric)[0]
     }
 
+    /// Cities summed together: their SIMD sums (2 × 64 bytes each) stay in the L1 cache.
+    static let cityTile = 128
+
     /// Weight sets aggregated side by side, one per SIMD lane.
     typealias Lanes = SIMD8<Double>
 
@@ -77,35 +80,47 @@ struct CompositeFrame: Sendable {
         let runs = kpiWeights.count
         let first = kpiWeights.startIndex
         var fieldScores = [[[Double]]](repeating: [], count: runs)
-        var num = [Lanes](repeating: .zero, count: cityCount)
-        var den = [Lanes](repeating: .zero, count: cityCount)
+        let tile = min(cityCount, CompositeFrame.cityTile)
+        var num = [Lanes](repeating: .zero, count: tile)
+        var den = [Lanes](repeating: .zero, count: tile)
         for (f, kpis) in kpisOfField.enumerated() {
-            num.withUnsafeMutableBufferPointer { num in
-                den.withUnsafeMutableBufferPointer { den in
-                    for c in 0..<cityCount { num[c] = .zero; den[c] = .zero }
-                    for k in kpis {
-                        var w = Lanes.zero
-                        for b in 0..<runs { w[b] = kpiWeights[first + b][k] }
-                        scores[k].withUnsafeBufferPointer { s in
-                            for c in 0..<cityCount {
-                                let v = s[c]
-                                if v.isNaN { continue }
-                                num[c] += w * v
-                                den[c] += w
+            let weights: [Lanes] = kpis.map { k in
+                var w = Lanes.zero
+                for b in 0..<runs { w[b] = kpiWeights[first + b][k] }
+                return w
+            }
+            let eligible = fieldEligible[f]
+            var outs = [[Double]](repeating: [Double](repeating: .nan, count: cityCount), count: runs)
+            // Cities in tiles whose sums stay in the L1 cache while every KPI of the field is
+            // added; each city still sums its KPIs in the same order.
+            for lower in stride(from: 0, to: cityCount, by: max(tile, 1)) {
+                let upper = min(lower + tile, cityCount)
+                num.withUnsafeMutableBufferPointer { num in
+                    den.withUnsafeMutableBufferPointer { den in
+                        for c in 0..<(upper - lower) { num[c] = .zero; den[c] = .zero }
+                        for (i, k) in kpis.enumerated() {
+                            let w = weights[i]
+                            scores[k].withUnsafeBufferPointer { s in
+                                for c in lower..<upper {
+                                    let v = s[c]
+                                    if v.isNaN { continue }
+                                    num[c - lower] += w * v
+                                    den[c - lower] += w
+                                }
                             }
                         }
                     }
                 }
-            }
-            let eligible = fieldEligible[f]
-            for b in 0..<runs {
-                var out = [Double](repeating: .nan, count: cityCount)
-                for c in 0..<cityCount where eligible[c] {
-                    let q = num[c][b] / den[c][b]
-                    out[c] = geometric ? exp(q) : q
+                for b in 0..<runs {
+                    outs[b].withUnsafeMutableBufferPointer { out in
+                        for c in lower..<upper where eligible[c] {
+                            let q = num[c - lower][b] / den[c - lower][b]
+                            out[c] = geometric ? exp(q) : q
+                        }
+                    }
                 }
-                fieldScores[b].append(out)
             }
+            for b in 0..<runs { fieldScores[b].append(outs[b]) }
         }
         return (0..<runs).map { b in
             let weights = fieldWeights[first + b]

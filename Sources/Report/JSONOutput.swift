@@ -1,4 +1,3 @@
-import Foundation
 import Formats
 
 /// Appends compact JSON to a byte buffer directly, for outputs too large to build as a
@@ -65,45 +64,53 @@ struct JSONOutput {
         needsComma = true
     }
 
-    /// Decimals tried by `shortDecimal`.
-    static let shortDecimalPowers: [Double] = (0...6).map { pow(10, Double($0)) }
     /// Magnitudes `shortDecimal` handles: below 2^33 a double's spacing is under 10^-6, so at
     /// most one decimal with up to six decimals lies within its rounding interval.
     static let shortDecimalRange = 0.001..<8_589_934_592.0
 
     /// Writes `d` if it is exactly the nearest double to a decimal with at most six decimals
-    /// and in `shortDecimalRange`: then the fewest decimals that round-trip are the shortest
-    /// round-trip text, which is what Swift's `description` prints (`12.5`, `100.0`). Zero
-    /// is `0.0` or `-0.0`. False (nothing written) otherwise.
+    /// and in `shortDecimalRange`: then that decimal with its trailing zeros dropped is the
+    /// shortest text that round-trips, which is what Swift's `description` prints (`12.5`,
+    /// `100.0`). Zero is `0.0` or `-0.0`. False (nothing written) otherwise.
+    ///
+    /// Why stripping zeros finds the shortest: a shorter decimal that round-trips is also a
+    /// six-decimal one, and only one six-decimal value lies within the rounding interval.
+    /// If `d·10^6` rounds to the wrong integer (possible only near 2^33), the check fails and
+    /// the caller falls back to `description`.
     private mutating func shortDecimal(_ d: Double) -> Bool {
         let magnitude = d.magnitude
         if magnitude == 0 {
-            bytes.append(contentsOf: d.sign == .minus ? Array("-0.0".utf8) : Array("0.0".utf8))
+            if d.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(UInt8(ascii: "0"))
             return true
         }
         guard JSONOutput.shortDecimalRange.contains(magnitude) else { return false }
-        for (decimals, power) in JSONOutput.shortDecimalPowers.enumerated() {
-            let scaled = (magnitude * power).rounded()
-            guard scaled / power == magnitude else { continue }
-            let m = UInt(scaled)
-            if d.sign == .minus { bytes.append(UInt8(ascii: "-")) }
-            let unit = UInt(power)
-            digits(m / unit)
-            bytes.append(UInt8(ascii: "."))
-            if decimals == 0 {
-                bytes.append(UInt8(ascii: "0"))
-            } else {
-                var fraction = m % unit
-                let start = bytes.count
-                for _ in 0..<decimals {
-                    bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
-                    fraction /= 10
-                }
-                bytes[start...].reverse()
-            }
+        let scaled = (magnitude * 1e6).rounded()
+        guard scaled / 1e6 == magnitude else { return false }
+        var fraction = UInt(scaled)
+        let whole = fraction / 1_000_000
+        fraction %= 1_000_000
+        if d.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+        digits(whole)
+        bytes.append(UInt8(ascii: "."))
+        if fraction == 0 {
+            bytes.append(UInt8(ascii: "0"))
             return true
         }
-        return false
+        var decimals = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            decimals -= 1
+        }
+        let start = bytes.count
+        for _ in 0..<decimals {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            fraction /= 10
+        }
+        bytes[start...].reverse()
+        return true
     }
 
     /// The decimal digits of `n`.
