@@ -24,6 +24,7 @@ enum UncertaintyAnalysis {
         let composites = frame.fields.count + 1
         let workers = max(1, min(requested, runs))
         let collector = SlotCollector<[Int32]>(count: workers, empty: [])
+        let regrouped = matrices.map(frame.fieldMajor)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
@@ -42,7 +43,7 @@ enum UncertaintyAnalysis {
                 let members = draws.indices.filter { draws[$0].method == m }
                 for start in stride(from: 0, to: members.count, by: runsPerBlock) {
                     let block = Array(members[start..<min(start + runsPerBlock, members.count)])
-                    let results = frame.aggregate(scores: matrices[m], kpiWeights: block.map { draws[$0].kw },
+                    let results = frame.aggregate(scores: regrouped[m], kpiWeights: block.map { draws[$0].kw },
                                                   fieldWeights: block.map { draws[$0].fw }, geometric: geometric)
                     for (j, offset) in block.enumerated() {
                         let slot = offset * composites * cities
