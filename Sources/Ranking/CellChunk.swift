@@ -14,17 +14,20 @@ final class CellChunk: @unchecked Sendable {
     /// Number of cells.
     var count = 0
 
-    let name: UnsafeMutablePointer<Int32>
-    let kpi: UnsafeMutablePointer<Int32>
-    let period: UnsafeMutablePointer<Int32>
-    let value: UnsafeMutablePointer<Double>
-    let hasValue: UnsafeMutablePointer<Bool>
-    let scaled: UnsafeMutablePointer<Bool>
-    let unit: UnsafeMutablePointer<Int32>
+    private(set) var name: UnsafeMutablePointer<Int32>
+    private(set) var kpi: UnsafeMutablePointer<Int32>
+    private(set) var period: UnsafeMutablePointer<Int32>
+    private(set) var value: UnsafeMutablePointer<Double>
+    private(set) var hasValue: UnsafeMutablePointer<Bool>
+    private(set) var scaled: UnsafeMutablePointer<Bool>
+    private(set) var unit: UnsafeMutablePointer<Int32>
+    /// Cells the columns have room for.
+    private(set) var capacity: Int
 
     /// Room for `capacity` cells.
     init(capacity: Int) {
         let n = max(1, capacity)
+        self.capacity = n
         name = .allocate(capacity: n)
         kpi = .allocate(capacity: n)
         period = .allocate(capacity: n)
@@ -42,6 +45,39 @@ final class CellChunk: @unchecked Sendable {
         hasValue.deallocate()
         scaled.deallocate()
         unit.deallocate()
+    }
+
+    /// Doubles the room, keeping the first `count` cells.
+    func grow() {
+        let n = capacity * 2
+        func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+            let new = UnsafeMutablePointer<T>.allocate(capacity: n)
+            new.moveInitialize(from: old, count: count)
+            old.deallocate()
+            return new
+        }
+        name = moved(name)
+        kpi = moved(kpi)
+        period = moved(period)
+        value = moved(value)
+        hasValue = moved(hasValue)
+        scaled = moved(scaled)
+        unit = moved(unit)
+        capacity = n
+    }
+
+    /// Appends one cell.
+    @inline(__always) func append(name n: Int32, kpi k: Int32, period p: Int32, value v: Double, hasValue h: Bool,
+                                  scaled s: Bool, unit u: Int32) {
+        if count == capacity { grow() }
+        name[count] = n
+        kpi[count] = k
+        period[count] = p
+        value[count] = v
+        hasValue[count] = h
+        scaled[count] = s
+        unit[count] = u
+        count += 1
     }
 
     /// The chunks' cells as one set of columns, in chunk order. Names, KPI codes, periods and

@@ -15,6 +15,9 @@ struct CleanCellParser {
     /// Bytes of input each extra thread must have to be worth starting: smaller files are
     /// parsed on one thread, as the split and merge would cost more than they save.
     static let minimumBytesPerWorker = 1 << 20
+    /// Line length the first allocation of a part's columns assumes (cell CSVs run 25–40
+    /// bytes a line); parts with shorter lines grow their columns.
+    static let expectedBytesPerLine = 24
 
     let catalog: KPICatalog
     /// Threads that parse parts of a large file (by default one per core).
@@ -112,7 +115,7 @@ struct CleanCellParser {
     static func parseChunk(_ bytes: SharedBytes, _ range: Range<Int>, _ layout: Layout, _ catalog: KPICatalog) -> CellChunk? {
         let buffer = bytes.buffer
         guard let base = buffer.baseAddress else { return nil }
-        let chunk = CellChunk(capacity: newlines(base, range) + 1)
+        let chunk = CellChunk(capacity: range.count / expectedBytesPerLine + 16)
         var cities = ByteInterner(base: base), kpis = ByteInterner(base: base), units = ByteInterner(base: base)
         /// Per interned KPI: whether the catalog defines it (or it is `POP.TOTAL`).
         var knownKPI: [Bool] = []
@@ -122,7 +125,6 @@ struct CleanCellParser {
         let width = layout.width
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: width + 1)
         defer { starts.deallocate() }
-        var row = 0
         var pos = range.lowerBound
         let end = range.upperBound
         while pos < end {
@@ -192,42 +194,12 @@ struct CleanCellParser {
                 guard let index = units.intern(from(layout.unit), length(layout.unit)) else { return nil }
                 unit = index
             }
-            chunk.name[row] = city
-            chunk.kpi[row] = kpi
-            chunk.period[row] = period
-            chunk.value[row] = value
-            chunk.hasValue[row] = valueLength > 0
-            chunk.scaled[row] = scaled
-            chunk.unit[row] = unit
-            row += 1
+            chunk.append(name: city, kpi: kpi, period: period, value: value, hasValue: valueLength > 0, scaled: scaled, unit: unit)
         }
-        chunk.count = row
         chunk.names = cities.texts
         chunk.kpiCodes = kpis.texts
         chunk.units = units.texts
         return chunk
-    }
-
-    /// Number of newline bytes in `range`, counted eight bytes at a time: a byte of
-    /// `word ^ 0x0A…` is zero exactly where the word holds a newline, and the classic
-    /// zero-byte test without carries marks each such byte's high bit.
-    static func newlines(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let low7 = ones &* 0x7F
-        var count = 0
-        var i = range.lowerBound
-        let raw = UnsafeRawPointer(base)
-        while i + 8 <= range.upperBound {
-            let y = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 10)
-            let zeroHigh = ~(((y & low7) &+ low7) | y | low7)
-            count &+= zeroHigh.nonzeroBitCount
-            i += 8
-        }
-        while i < range.upperBound {
-            if base[i] == 10 { count += 1 }
-            i += 1
-        }
-        return count
     }
 
     /// The `scaled` column as `CellCSV.read` accepts it, case-insensitively: true, 1, yes;
@@ -253,6 +225,38 @@ struct CleanCellParser {
         var i = r.lowerBound
         var negative = false
         if buffer[i] == 45 || buffer[i] == 43 { negative = buffer[i] == 45; i += 1 }
+        // Common case first: at most 15 digits in all (so at most 15 significant ones), read
+        // in two tight loops; anything else goes through the digit-by-digit loop below.
+        if r.upperBound - i <= 16 {
+            var mantissa: UInt64 = 0
+            var j = i
+            while j < r.upperBound, buffer[j] &- 48 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(buffer[j] &- 48)
+                j += 1
+            }
+            var digits = j - i
+            var fraction = 0
+            var wellFormed = true
+            if j < r.upperBound {
+                if buffer[j] == 46 {
+                    j += 1
+                    let fractionStart = j
+                    while j < r.upperBound, buffer[j] &- 48 < 10 {
+                        mantissa = mantissa &* 10 &+ UInt64(buffer[j] &- 48)
+                        j += 1
+                    }
+                    fraction = j - fractionStart
+                    digits += fraction
+                    wellFormed = fraction > 0 && j == r.upperBound
+                } else {
+                    wellFormed = false
+                }
+            }
+            if wellFormed && digits > 0 && digits <= 15 {
+                let v = Double(mantissa) / exactPowers[fraction]
+                return negative ? -v : v
+            }
+        }
         var mantissa: UInt64 = 0
         var digits = 0, fraction = 0, dots = 0, significant = 0
         while i < r.upperBound {

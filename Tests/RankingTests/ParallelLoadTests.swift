@@ -66,15 +66,14 @@ import Model
         #expect(error?.message.contains("E.NEW (line 152)") == true)
     }
 
-    @Test func newlinesAreCountedEightBytesAtATimeExactly() {
-        var rng = SeededGenerator(seed: 5)
-        for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
-            let bytes: [UInt8] = (0..<length).map { _ in [10, 11, 9, 0x8A, 0x0A, 200, 65][Int(rng.next() % 7)] }
-            for start in [0, 1, 3] where start <= length {
-                let counted = bytes.withUnsafeBufferPointer { CleanCellParser.newlines($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, start..<length) }
-                #expect(counted == bytes[start...].filter { $0 == 10 }.count)
-            }
-        }
+    @Test func partsWithShortLinesGrowTheirColumns() throws {
+        let catalog = Fixture.catalog(Fixture.kpi("E"))
+        // 9-byte lines, far below `expectedBytesPerLine`.
+        let text = "city,kpi,period,value\n" + (0..<5000).map { "\($0 % 10),E,2023,\n" }.joined()
+        let input = try #require(CleanCellParser(catalog: catalog, workers: 3, minimumBytesPerWorker: 1).parse(Array(text.utf8)))
+        #expect(input.cells.count == 5000)
+        #expect(input.columns.names.count == 10)
+        #expect(input.cells.allSatisfy { $0.value == nil })
     }
 
     @Test(arguments: ["true", "TRUE", "Yes", "1", "false", "No", "0", "", "ture", "truee", "y", "\u{0}"])
