@@ -25,32 +25,53 @@ struct JSONOutput {
 
     mutating func string(_ s: String?) {
         separator()
-        if let s { escaped(s) } else { bytes.append(contentsOf: "null".utf8) }
+        plainString(s)
         needsComma = true
     }
 
     mutating func int(_ i: Int) {
         separator()
+        plainInt(i)
+        needsComma = true
+    }
+
+    /// A double as `JSONNumber(double:)` writes it (Swift's shortest round-trip text, `null`
+    /// when not finite).
+    mutating func double(_ d: Double) {
+        separator()
+        plainDouble(d)
+        needsComma = true
+    }
+
+    // The `plain…` writers and `literal` add no comma and leave the comma state alone: for
+    // hot loops that spell out their punctuation (e.g. `,{"city":`).
+
+    /// Text written as is: punctuation and member names that need no escaping.
+    mutating func literal(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A string value, escaped, or `null`.
+    mutating func plainString(_ s: String?) {
+        if let s { escaped(s) } else { literal("null") }
+    }
+
+    mutating func plainInt(_ i: Int) {
         if i < 0 {
             bytes.append(UInt8(ascii: "-"))
             digits(i.magnitude)
         } else {
             digits(UInt(i))
         }
-        needsComma = true
     }
 
-    /// A double as `JSONNumber(double:)` writes it (Swift's shortest round-trip text, `null`
-    /// when not finite). Short decimals are written directly; the rest go through
-    /// `description`.
-    mutating func double(_ d: Double) {
-        guard d.isFinite else { return raw("null") }
-        separator()
+    /// Short decimals are written directly; the rest go through `description`.
+    mutating func plainDouble(_ d: Double) {
+        guard d.isFinite else { return literal("null") }
         if !shortDecimal(d) {
             var text = d.description
             text.withUTF8 { bytes.append(contentsOf: $0) }
         }
-        needsComma = true
     }
 
     mutating func null() { raw("null") }
@@ -104,24 +125,32 @@ struct JSONOutput {
             fraction /= 10
             decimals -= 1
         }
-        let start = bytes.count
-        for _ in 0..<decimals {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
-            fraction /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { buffer in
+            for i in stride(from: decimals - 1, through: 0, by: -1) {
+                buffer[i] = UInt8(ascii: "0") &+ UInt8(fraction % 10)
+                fraction /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<decimals]))
         }
-        bytes[start...].reverse()
         return true
     }
 
-    /// The decimal digits of `n`.
+    /// The decimal digits of `n`, formed right to left in a small stack buffer.
     private mutating func digits(_ n: UInt) {
-        var n = n
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
-            n /= 10
-        } while n > 0
-        bytes[start...].reverse()
+        if n < 10 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(n))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var n = n
+            var i = 20
+            while n > 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") &+ UInt8(n % 10)
+                n /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<20]))
+        }
     }
 
     /// A value already rendered as JSON.
