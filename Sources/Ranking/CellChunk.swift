@@ -1,153 +1,103 @@
 import Foundation
 import Model
 
-/// The cells of one part of a clean cell CSV, parsed on one thread: columns over names, KPI
-/// codes, periods and units numbered in order of first appearance within the part.
-/// `merge` joins parts in file order into the columns a single pass would have built.
-/// `@unchecked Sendable`: only the thread that parses a chunk writes it, and it is read only
-/// after that thread's `concurrentPerform` iteration has returned.
-final class CellChunk: @unchecked Sendable {
+/// Where one part of a clean cell CSV writes its cells: pointers to the part's first cell in
+/// each of the final column arrays. `@unchecked Sendable`: every part writes only its own
+/// disjoint range of cells, and the arrays are read only after all parts have finished.
+struct CellColumnPointers: @unchecked Sendable {
+    let name: UnsafeMutablePointer<Int32>
+    let kpi: UnsafeMutablePointer<Int32>
+    let period: UnsafeMutablePointer<Int32>
+    let value: UnsafeMutablePointer<Double>
+    let hasValue: UnsafeMutablePointer<Bool>
+    let scaled: UnsafeMutablePointer<Bool>
+    let unit: UnsafeMutablePointer<Int32>
+
+    /// The pointers `cells` cells further on.
+    func advanced(by cells: Int) -> CellColumnPointers {
+        CellColumnPointers(name: name + cells, kpi: kpi + cells, period: period + cells, value: value + cells,
+                           hasValue: hasValue + cells, scaled: scaled + cells, unit: unit + cells)
+    }
+
+    /// Stores cell `i`.
+    @inline(__always) func store(_ i: Int, name n: Int32, kpi k: Int32, period p: Int32, value v: Double,
+                                 hasValue h: Bool, scaled s: Bool, unit u: Int32) {
+        name[i] = n
+        kpi[i] = k
+        period[i] = p
+        value[i] = v
+        hasValue[i] = h
+        scaled[i] = s
+        unit[i] = u
+    }
+
+    /// Moves `count` cells from `source` to `self` (ranges may overlap).
+    func move(from source: CellColumnPointers, count: Int) {
+        name.update(from: source.name, count: count)
+        kpi.update(from: source.kpi, count: count)
+        period.update(from: source.period, count: count)
+        value.update(from: source.value, count: count)
+        hasValue.update(from: source.hasValue, count: count)
+        scaled.update(from: source.scaled, count: count)
+        unit.update(from: source.unit, count: count)
+    }
+}
+
+/// One part of a clean cell CSV as parsed on one thread: how many cells it wrote, and the
+/// names, KPI codes, periods and units its cells' indexes refer to, numbered in order of
+/// first appearance within the part. `CleanCellParser` renumbers them for the whole file.
+struct CellChunk: Sendable {
     var names: [String] = []
     var kpiCodes: [String] = []
     var periods: [Period] = []
     var units: [String] = []
-    /// Number of cells.
+    /// Number of cells written.
     var count = 0
+}
 
-    private(set) var name: UnsafeMutablePointer<Int32>
-    private(set) var kpi: UnsafeMutablePointer<Int32>
-    private(set) var period: UnsafeMutablePointer<Int32>
-    private(set) var value: UnsafeMutablePointer<Double>
-    private(set) var hasValue: UnsafeMutablePointer<Bool>
-    private(set) var scaled: UnsafeMutablePointer<Bool>
-    private(set) var unit: UnsafeMutablePointer<Int32>
-    /// Cells the columns have room for.
-    private(set) var capacity: Int
-
-    /// Room for `capacity` cells.
-    init(capacity: Int) {
-        let n = max(1, capacity)
-        self.capacity = n
-        name = .allocate(capacity: n)
-        kpi = .allocate(capacity: n)
-        period = .allocate(capacity: n)
-        value = .allocate(capacity: n)
-        hasValue = .allocate(capacity: n)
-        scaled = .allocate(capacity: n)
-        unit = .allocate(capacity: n)
-    }
-
-    deinit {
-        name.deallocate()
-        kpi.deallocate()
-        period.deallocate()
-        value.deallocate()
-        hasValue.deallocate()
-        scaled.deallocate()
-        unit.deallocate()
-    }
-
-    /// Doubles the room, keeping the first `count` cells.
-    func grow() {
-        let n = capacity * 2
-        func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let new = UnsafeMutablePointer<T>.allocate(capacity: n)
-            new.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return new
-        }
-        name = moved(name)
-        kpi = moved(kpi)
-        period = moved(period)
-        value = moved(value)
-        hasValue = moved(hasValue)
-        scaled = moved(scaled)
-        unit = moved(unit)
-        capacity = n
-    }
-
-    /// Appends one cell.
-    @inline(__always) func append(name n: Int32, kpi k: Int32, period p: Int32, value v: Double, hasValue h: Bool,
-                                  scaled s: Bool, unit u: Int32) {
-        if count == capacity { grow() }
-        name[count] = n
-        kpi[count] = k
-        period[count] = p
-        value[count] = v
-        hasValue[count] = h
-        scaled[count] = s
-        unit[count] = u
-        count += 1
-    }
-
-    /// The chunks' cells as one set of columns, in chunk order. Names, KPI codes, periods and
-    /// units keep their order of first appearance over the whole file.
-    static func merge(_ chunks: [CellChunk]) -> CellColumns {
+extension CellColumns {
+    /// Columns built in place: `fill` writes up to `capacity` cells through the pointers and
+    /// returns how many it wrote (nil to give up, leaving the columns empty). The tables
+    /// (`names`, …) are left for the caller.
+    static func build(capacity: Int, _ fill: (CellColumnPointers) -> Int?) -> CellColumns? {
+        var written: Int? = nil
         var columns = CellColumns()
-        var nameIndex: [String: Int32] = [:], kpiIndex: [String: Int32] = [:]
-        var periodIndex: [Period: Int32] = [:], unitIndex: [String: Int32] = [:]
-        func remap<T: Hashable>(_ local: [T], _ index: inout [T: Int32], _ global: inout [T]) -> [Int32] {
-            local.map { item in
-                if let known = index[item] { return known }
-                let i = Int32(global.count)
-                index[item] = i
-                global.append(item)
-                return i
-            }
-        }
-        var kpiCodes: [String] = [], names: [String] = [], periods: [Period] = [], units: [String] = []
-        var nameMaps: [[Int32]] = [], kpiMaps: [[Int32]] = [], periodMaps: [[Int32]] = [], unitMaps: [[Int32]] = []
-        for chunk in chunks {
-            nameMaps.append(remap(chunk.names, &nameIndex, &names))
-            kpiMaps.append(remap(chunk.kpiCodes, &kpiIndex, &kpiCodes))
-            periodMaps.append(remap(chunk.periods, &periodIndex, &periods))
-            unitMaps.append(remap(chunk.units, &unitIndex, &units))
-        }
-        columns.names = names.map { (nil, $0) }
-        columns.kpiCodes = kpiCodes
-        columns.periods = periods
-        columns.units = units
-        let total = chunks.reduce(0) { $0 + $1.count }
-        columns.name = gather(chunks, total, nameMaps) { $0.name }
-        columns.kpi = gather(chunks, total, kpiMaps) { $0.kpi }
-        columns.period = gather(chunks, total, periodMaps) { $0.period }
-        columns.unit = gather(chunks, total, unitMaps) { $0.unit }
-        columns.value = concatenate(chunks, total) { $0.value }
-        columns.hasValue = concatenate(chunks, total) { $0.hasValue }
-        columns.scaled = concatenate(chunks, total) { $0.scaled }
-        return columns
-    }
-
-    /// One index column of all chunks, each chunk's local indexes mapped to global ones
-    /// (−1, no unit, stays −1).
-    private static func gather(_ chunks: [CellChunk], _ total: Int, _ maps: [[Int32]],
-                               _ column: (CellChunk) -> UnsafeMutablePointer<Int32>) -> [Int32] {
-        [Int32](unsafeUninitializedCapacity: total) { out, initialized in
-            var o = 0
-            for (chunk, map) in zip(chunks, maps) {
-                let local = column(chunk)
-                map.withUnsafeBufferPointer { map in
-                    for i in 0..<chunk.count {
-                        let l = local[i]
-                        out[o + i] = l < 0 ? l : map[Int(l)]
+        var kpi: [Int32] = [], period: [Int32] = [], value: [Double] = []
+        var hasValue: [Bool] = [], scaled: [Bool] = [], unit: [Int32] = []
+        let n = max(1, capacity)
+        // Each array is initialised by the closure nested in its own; the innermost runs `fill`.
+        columns.name = [Int32](unsafeUninitializedCapacity: n) { nameBuffer, nameCount in
+            kpi = [Int32](unsafeUninitializedCapacity: n) { kpiBuffer, kpiCount in
+                period = [Int32](unsafeUninitializedCapacity: n) { periodBuffer, periodCount in
+                    value = [Double](unsafeUninitializedCapacity: n) { valueBuffer, valueCount in
+                        hasValue = [Bool](unsafeUninitializedCapacity: n) { hasValueBuffer, hasValueCount in
+                            scaled = [Bool](unsafeUninitializedCapacity: n) { scaledBuffer, scaledCount in
+                                unit = [Int32](unsafeUninitializedCapacity: n) { unitBuffer, unitCount in
+                                    written = fill(CellColumnPointers(
+                                        name: nameBuffer.baseAddress!, kpi: kpiBuffer.baseAddress!, period: periodBuffer.baseAddress!,
+                                        value: valueBuffer.baseAddress!, hasValue: hasValueBuffer.baseAddress!,
+                                        scaled: scaledBuffer.baseAddress!, unit: unitBuffer.baseAddress!))
+                                    unitCount = written ?? 0
+                                }
+                                scaledCount = written ?? 0
+                            }
+                            hasValueCount = written ?? 0
+                        }
+                        valueCount = written ?? 0
                     }
+                    periodCount = written ?? 0
                 }
-                o += chunk.count
+                kpiCount = written ?? 0
             }
-            initialized = total
+            nameCount = written ?? 0
         }
-    }
-
-    /// One plain column of all chunks, copied in chunk order.
-    private static func concatenate<T>(_ chunks: [CellChunk], _ total: Int,
-                                       _ column: (CellChunk) -> UnsafeMutablePointer<T>) -> [T] {
-        [T](unsafeUninitializedCapacity: total) { out, initialized in
-            var o = 0
-            for chunk in chunks where chunk.count > 0 {
-                (out.baseAddress! + o).initialize(from: column(chunk), count: chunk.count)
-                o += chunk.count
-            }
-            initialized = total
-        }
+        guard written != nil else { return nil }
+        columns.kpi = kpi
+        columns.period = period
+        columns.value = value
+        columns.hasValue = hasValue
+        columns.scaled = scaled
+        columns.unit = unit
+        return columns
     }
 }

@@ -15,9 +15,6 @@ struct CleanCellParser {
     /// Bytes of input each extra thread must have to be worth starting: smaller files are
     /// parsed on one thread, as the split and merge would cost more than they save.
     static let minimumBytesPerWorker = 1 << 20
-    /// Line length the first allocation of a part's columns assumes (cell CSVs run 25–40
-    /// bytes a line); parts with shorter lines grow their columns.
-    static let expectedBytesPerLine = 24
 
     let catalog: KPICatalog
     /// Threads that parse parts of a large file (by default one per core).
@@ -60,22 +57,111 @@ struct CleanCellParser {
         bounds.append(end)
         let bytes = SharedBytes(buffer: buffer)
         let catalog = self.catalog
-        var chunks: [CellChunk] = []
+        let ranges = (0..<parts).map { bounds[$0]..<bounds[$0 + 1] }
+        // Room per part: its newlines, plus a last line without one.
+        var rooms = [Int](repeating: 0, count: parts)
         if parts == 1 {
-            guard let chunk = CleanCellParser.parseChunk(bytes, bodyStart..<end, layout, catalog) else { return nil }
-            chunks = [chunk]
+            rooms[0] = CleanCellParser.newlines(base, ranges[0]) + 1
         } else {
-            let collector = SlotCollector<CellChunk?>(count: parts, empty: nil)
-            let bounds = bounds
+            let counted = SlotCollector<Int>(count: parts, empty: 0)
             DispatchQueue.concurrentPerform(iterations: parts) { i in
-                collector.store(CleanCellParser.parseChunk(bytes, bounds[i]..<bounds[i + 1], layout, catalog), at: i)
+                counted.store(CleanCellParser.newlines(bytes.buffer.baseAddress!, ranges[i]) + 1, at: i)
             }
-            for chunk in collector.values {
-                guard let chunk else { return nil }
-                chunks.append(chunk)
-            }
+            rooms = counted.values
         }
-        return RankingInput(columns: CellChunk.merge(chunks))
+        var offsets = [0]
+        for room in rooms { offsets.append(offsets[offsets.count - 1] + room) }
+        var file = CellChunk()
+        // Every part writes its cells straight into the final columns at its own offset.
+        guard var columns = CellColumns.build(capacity: offsets[parts], { columns -> Int? in
+            var tables: [CellChunk] = []
+            if parts == 1 {
+                guard let chunk = CleanCellParser.parseChunk(bytes, ranges[0], layout, catalog, into: columns, room: rooms[0]) else {
+                    return nil
+                }
+                tables = [chunk]
+            } else {
+                let collector = SlotCollector<CellChunk?>(count: parts, empty: nil)
+                let offsets = offsets, rooms = rooms
+                DispatchQueue.concurrentPerform(iterations: parts) { i in
+                    collector.store(CleanCellParser.parseChunk(bytes, ranges[i], layout, catalog,
+                                                               into: columns.advanced(by: offsets[i]), room: rooms[i]), at: i)
+                }
+                for chunk in collector.values {
+                    guard let chunk else { return nil }
+                    tables.append(chunk)
+                }
+            }
+            file = CleanCellParser.renumber(tables, columns, offsets: offsets)
+            return file.count
+        }) else { return nil }
+        columns.names = file.names.map { (nil, $0) }
+        columns.kpiCodes = file.kpiCodes
+        columns.periods = file.periods
+        columns.units = file.units
+        return RankingInput(columns: columns)
+    }
+
+    /// The whole file's index of each of a part's items, registering new ones in order.
+    static func globalIndexes<T: Hashable>(_ local: [T], _ index: inout [T: Int32], _ global: inout [T]) -> [Int32] {
+        local.map { item in
+            if let known = index[item] { return known }
+            let i = Int32(global.count)
+            index[item] = i
+            global.append(item)
+            return i
+        }
+    }
+
+    /// Rewrites the parts' local indexes as the whole file's (the first part's already are:
+    /// it meets every item first) and closes the gaps blank lines left between parts, so the
+    /// cells are contiguous in file order. Returns the file's tables, each name, code, period
+    /// and unit once in order of first appearance, and its number of cells.
+    static func renumber(_ chunks: [CellChunk], _ columns: CellColumnPointers, offsets: [Int]) -> CellChunk {
+        var nameIndex: [String: Int32] = [:], kpiIndex: [String: Int32] = [:]
+        var periodIndex: [Period: Int32] = [:], unitIndex: [String: Int32] = [:]
+        var names: [String] = [], kpiCodes: [String] = [], periods: [Period] = [], units: [String] = []
+        var written = 0
+        for (i, chunk) in chunks.enumerated() {
+            let nameMap = globalIndexes(chunk.names, &nameIndex, &names)
+            let kpiMap = globalIndexes(chunk.kpiCodes, &kpiIndex, &kpiCodes)
+            let periodMap = globalIndexes(chunk.periods, &periodIndex, &periods)
+            let unitMap = globalIndexes(chunk.units, &unitIndex, &units)
+            let part = columns.advanced(by: offsets[i])
+            if i > 0 {
+                for c in 0..<chunk.count {
+                    part.name[c] = nameMap[Int(part.name[c])]
+                    part.kpi[c] = kpiMap[Int(part.kpi[c])]
+                    part.period[c] = periodMap[Int(part.period[c])]
+                    if part.unit[c] >= 0 { part.unit[c] = unitMap[Int(part.unit[c])] }
+                }
+            }
+            if offsets[i] != written { columns.advanced(by: written).move(from: part, count: chunk.count) }
+            written += chunk.count
+        }
+        return CellChunk(names: names, kpiCodes: kpiCodes, periods: periods, units: units, count: written)
+    }
+
+    /// Number of newline bytes in `range`, counted eight bytes at a time: a byte of
+    /// `word ^ 0x0A…` is zero exactly where the word holds a newline, and the classic
+    /// zero-byte test without carries marks each such byte's high bit.
+    static func newlines(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = ones &* 0x7F
+        var count = 0
+        var i = range.lowerBound
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= range.upperBound {
+            let y = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 10)
+            let zeroHigh = ~(((y & low7) &+ low7) | y | low7)
+            count &+= zeroHigh.nonzeroBitCount
+            i += 8
+        }
+        while i < range.upperBound {
+            if base[i] == 10 { count += 1 }
+            i += 1
+        }
+        return count
     }
 
     /// Where the columns are, from the header line; nil unless it names city, kpi (or code),
@@ -112,10 +198,11 @@ struct CleanCellParser {
 
     /// Parses the lines in `range` (which starts at a line start); nil at the first thing the
     /// fast path does not handle.
-    static func parseChunk(_ bytes: SharedBytes, _ range: Range<Int>, _ layout: Layout, _ catalog: KPICatalog) -> CellChunk? {
+    static func parseChunk(_ bytes: SharedBytes, _ range: Range<Int>, _ layout: Layout, _ catalog: KPICatalog,
+                           into columns: CellColumnPointers, room: Int) -> CellChunk? {
         let buffer = bytes.buffer
         guard let base = buffer.baseAddress else { return nil }
-        let chunk = CellChunk(capacity: range.count / expectedBytesPerLine + 16)
+        var chunk = CellChunk()
         var cities = ByteInterner(base: base), kpis = ByteInterner(base: base), units = ByteInterner(base: base)
         /// Per interned KPI: whether the catalog defines it (or it is `POP.TOTAL`).
         var knownKPI: [Bool] = []
@@ -194,7 +281,10 @@ struct CleanCellParser {
                 guard let index = units.intern(from(layout.unit), length(layout.unit)) else { return nil }
                 unit = index
             }
-            chunk.append(name: city, kpi: kpi, period: period, value: value, hasValue: valueLength > 0, scaled: scaled, unit: unit)
+            guard chunk.count < room else { return nil }
+            columns.store(chunk.count, name: city, kpi: kpi, period: period, value: value, hasValue: valueLength > 0,
+                          scaled: scaled, unit: unit)
+            chunk.count += 1
         }
         chunk.names = cities.texts
         chunk.kpiCodes = kpis.texts

@@ -18,7 +18,11 @@ public enum RankingJSON {
 
     /// Compact text plus a final newline, or indented for people.
     public static func render(_ r: RankingResult, pretty: Bool = false) -> String {
-        (pretty ? JSONWriter.string(value(r), pretty: true) : String(decoding: bytes(r), as: UTF8.self)) + "\n"
+        if pretty { return JSONWriter.string(value(r), pretty: true) + "\n" }
+        // The newline joins the bytes first: one copy of a large document, not two.
+        var text = bytes(r)
+        text.append(10)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The compact bytes, written directly: the per-KPI lists of a large federation hold
