@@ -19,21 +19,54 @@ public enum RankingJSON {
     /// Compact text plus a final newline, or indented for people.
     public static func render(_ r: RankingResult, pretty: Bool = false) -> String {
         if pretty { return JSONWriter.string(value(r), pretty: true) + "\n" }
-        // The newline joins the bytes first: one copy of a large document, not two.
-        var text = bytes(r)
-        text.append(10)
-        return String(decoding: text, as: UTF8.self)
+        // The parts are copied once, straight into the string (which checks they are UTF-8).
+        let parts = pieces(r)
+        let total = parts.reduce(0) { $0 + $1.count }
+        return String(unsafeUninitializedCapacity: total + 1) { text in
+            let end = join(parts, into: text)
+            text[end] = 10
+            return end + 1
+        }
     }
 
     /// The compact bytes, written directly: the per-KPI lists of a large federation hold
     /// hundreds of thousands of entries.
     public static func bytes(_ r: RankingResult) -> [UInt8] {
-        var j = JSONOutput(capacity: 256 + r.kpis.reduce(0) { $0 + $1.cities.count } * 120)
-        j.beginObject()
-        j.key("method"); j.string(r.options.method.rawValue)
-        j.key("period"); j.string(r.options.period?.description)
-        j.key("kpis"); j.beginArray()
-        for part in kpiSections(r.kpis) { j.fragment(part) }
+        let parts = pieces(r)
+        let total = parts.reduce(0) { $0 + $1.count }
+        return [UInt8](unsafeUninitializedCapacity: total) { bytes, count in count = join(parts, into: bytes) }
+    }
+
+    /// Copies `parts` one after another to the start of `buffer`; returns the bytes copied.
+    static func join(_ parts: [[UInt8]], into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var end = 0
+        for part in parts where !part.isEmpty {
+            part.withUnsafeBufferPointer { (buffer.baseAddress! + end).initialize(from: $0.baseAddress!, count: $0.count) }
+            end += part.count
+        }
+        return end
+    }
+
+    /// The document in consecutive parts: the head up to the `kpis` array, the KPI sections
+    /// written side by side (with the commas between them), and the rest.
+    static func pieces(_ r: RankingResult) -> [[UInt8]] {
+        var head = JSONOutput(capacity: 256)
+        head.beginObject()
+        head.key("method"); head.string(r.options.method.rawValue)
+        head.key("period"); head.string(r.options.period?.description)
+        head.key("kpis"); head.beginArray()
+        var parts = [head.bytes]
+        for section in kpiSections(r.kpis) where !section.isEmpty {
+            if parts.count > 1 { parts.append([UInt8(ascii: ",")]) }
+            parts.append(section)
+        }
+        parts.append(tail(r))
+        return parts
+    }
+
+    /// Everything after the `kpis` elements: from the array's `]` to the closing brace.
+    static func tail(_ r: RankingResult) -> [UInt8] {
+        var j = JSONOutput(capacity: 1 << 16)
         j.endArray()
         j.key("fields"); j.beginArray()
         for f in r.fields {
