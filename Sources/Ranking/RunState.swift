@@ -186,64 +186,89 @@ struct RunState {
         return (v / pop * Double(per), nil)
     }
 
-    /// Steps 1–3 of design §7 for every candidate KPI.
+    /// What step 1 makes of one candidate KPI: its data if it can be ranked, what was left
+    /// out and why, and a note on outlier treatment.
+    struct KPIOutcome: Sendable {
+        var data: KPIData?
+        var excluded: [Exclusion] = []
+        var note: String?
+    }
+
+    /// Period choice, per-capita values and outlier treatment of one candidate KPI.
+    func prepareKPI(_ d: KPIDefinition) -> KPIOutcome {
+        var outcome = KPIOutcome()
+        let scope = "kpi:\(d.code)"
+        let indexes = cellsOfKPI[d.code]!
+        guard let period = choosePeriod(indexes) else {
+            outcome.excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
+            return outcome
+        }
+        let chosen = columns.periods.firstIndex(of: period).map(Int32.init) ?? -1
+        var rows: [(c: Int, value: Double, x: Double)] = []
+        for i32 in indexes where columns.period[Int(i32)] == chosen {
+            let i = Int(i32)
+            let c = Int(cityOfCell[i])
+            let (x, reason) = scaledValue(i, d, city: c)
+            if let x { rows.append((c, columns.value[i], x)) } else if let reason {
+                outcome.excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
+            }
+        }
+        guard rows.count >= 2 else {
+            let what = rows.isEmpty ? "no city has a value" : "only one city has a value"
+            outcome.excluded.append(Exclusion(city: nil, scope: scope, reason: "\(what) for \(period) (a ranking needs at least two)"))
+            return outcome
+        }
+        rows.sort { $0.c < $1.c }
+        let x = rows.map(\.x)
+        var treated = x
+        if options.outliers == .jrc {
+            let (t, moved) = Winsorisation.treat(x)
+            if moved > 0 {
+                treated = t
+                outcome.note = "\(d.code): \(moved) extreme \(moved == 1 ? "value" : "values") winsorised (JRC skew/kurtosis rule)"
+            }
+        }
+        outcome.data = KPIData(definition: d, period: period, cityIndexes: rows.map(\.c), values: rows.map(\.value),
+                               x: x, treated: treated)
+        return outcome
+    }
+
+    /// Steps 1–3 of design §7 for every candidate KPI, the KPIs spread over the cores and
+    /// gathered in candidate order.
     mutating func rankKPIs() {
         var excluded: [Exclusion] = []
-        for d in candidateKPIs(excluded: &excluded) {
-            let scope = "kpi:\(d.code)"
-            let indexes = cellsOfKPI[d.code]!
-            guard let period = choosePeriod(indexes) else {
-                excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
-                continue
-            }
-            let chosen = columns.periods.firstIndex(of: period).map(Int32.init) ?? -1
-            var rows: [(c: Int, value: Double, x: Double)] = []
-            for i32 in indexes where columns.period[Int(i32)] == chosen {
-                let i = Int(i32)
-                let c = Int(cityOfCell[i])
-                let (x, reason) = scaledValue(i, d, city: c)
-                if let x { rows.append((c, columns.value[i], x)) } else if let reason {
-                    excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
-                }
-            }
-            guard rows.count >= 2 else {
-                let what = rows.isEmpty ? "no city has a value" : "only one city has a value"
-                excluded.append(Exclusion(city: nil, scope: scope, reason: "\(what) for \(period) (a ranking needs at least two)"))
-                continue
-            }
-            rows.sort { $0.c < $1.c }
-            let x = rows.map(\.x)
-            var treated = x
-            if options.outliers == .jrc {
-                let (t, moved) = Winsorisation.treat(x)
-                if moved > 0 {
-                    treated = t
-                    notes.append("\(d.code): \(moved) extreme \(moved == 1 ? "value" : "values") winsorised (JRC skew/kurtosis rule)")
-                }
-            }
-            ranked.append(KPIData(definition: d, period: period, cityIndexes: rows.map(\.c), values: rows.map(\.value),
-                                  x: x, treated: treated))
+        let candidates = candidateKPIs(excluded: &excluded)
+        let state = self
+        for outcome in ParallelMap.map(candidates, { state.prepareKPI($0) }) {
+            if let data = outcome.data { ranked.append(data) }
+            excluded += outcome.excluded
+            if let note = outcome.note { notes.append(note) }
         }
         self.excluded = excluded
         scores = matrix(method: options.method)
+        let ready = self
+        kpiRankings = ParallelMap.map(Array(ranked.indices)) { ready.kpiRanking($0) }
+    }
+
+    /// Step 3 for ranked KPI `k`: ranks of its scores and its listing.
+    func kpiRanking(_ k: Int) -> KPIRanking {
+        let data = ranked[k]
         var scratch = CompetitionRanking.Scratch()
         var ranks = [Int32](repeating: 0, count: cities.count)
-        kpiRankings = ranked.enumerated().map { k, data in
-            ranks.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores[k], into: $0, scratch: &scratch) }
-            let order = CompetitionRanking.listingOrder(data.cityIndexes.map { (Int(ranks[$0]), $0) })
-            let entries = order.map { j in
-                let c = data.cityIndexes[j]
-                return KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
-                                score: scores[k][c], rank: Int(ranks[c]))
-            }
-            return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
-                              unit: data.definition.unit, period: data.period, cities: entries)
+        ranks.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores[k], into: $0, scratch: &scratch) }
+        let order = CompetitionRanking.listingOrder(data.cityIndexes.map { (Int(ranks[$0]), $0) })
+        let entries = order.map { j in
+            let c = data.cityIndexes[j]
+            return KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
+                            score: scores[k][c], rank: Int(ranks[c]))
         }
+        return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
+                          unit: data.definition.unit, period: data.period, cities: entries)
     }
 
     /// Dense scores (`[kpi][city]`, NaN where none) of every ranked KPI under `method`.
     func matrix(method: NormalisationMethod) -> [[Double]] {
-        ranked.map { data in
+        ParallelMap.map(ranked) { data in
             let s = Normalisation.scores(data.treated, method: method, direction: data.definition.direction,
                                          target: options.targets[data.definition.code])
             var row = [Double](repeating: .nan, count: cities.count)
