@@ -89,12 +89,20 @@ struct CompositeFrame: Sendable {
     /// operations in the same order, lane by lane).
     func aggregate(scores: FieldMajorScores, kpiWeights: [[Double]], fieldWeights: [[Double]],
                    geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+        var scratch: [Lanes] = []
+        return aggregate(scores: scores, kpiWeights: kpiWeights, fieldWeights: fieldWeights, geometric: geometric, scratch: &scratch)
+    }
+
+    /// The same with a buffer kept by the caller across calls (the Monte Carlo loop), so the
+    /// per-field sums do not take fresh memory each time.
+    func aggregate(scores: FieldMajorScores, kpiWeights: [[Double]], fieldWeights: [[Double]],
+                   geometric: Bool, scratch: inout [Lanes]) -> [(fields: [[Double]], overall: [Double])] {
         var out: [(fields: [[Double]], overall: [Double])] = []
         out.reserveCapacity(kpiWeights.count)
         for start in stride(from: 0, to: kpiWeights.count, by: Lanes.scalarCount) {
             let end = min(start + Lanes.scalarCount, kpiWeights.count)
             out += aggregateLanes(scores: scores, kpiWeights: kpiWeights[start..<end],
-                                  fieldWeights: fieldWeights[start..<end], geometric: geometric)
+                                  fieldWeights: fieldWeights[start..<end], geometric: geometric, quotients: &scratch)
         }
         return out
     }
@@ -104,12 +112,16 @@ struct CompositeFrame: Sendable {
     /// scores skipped), field score `num / den` (`exp` of it when geometric); overall: the
     /// same over the city's eligible fields with field weights (of the logs when geometric).
     private func aggregateLanes(scores: FieldMajorScores, kpiWeights: ArraySlice<[Double]>, fieldWeights: ArraySlice<[Double]>,
-                                geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+                                geometric: Bool, quotients: inout [Lanes]) -> [(fields: [[Double]], overall: [Double])] {
         let runs = kpiWeights.count
         let first = kpiWeights.startIndex
         let fieldCount = kpisOfField.count
         // Field quotients per field and city, all lanes; NaN where the city is not eligible.
-        var quotients = [Lanes](repeating: Lanes(repeating: .nan), count: fieldCount * cityCount)
+        if quotients.count != fieldCount * cityCount {
+            quotients = [Lanes](repeating: Lanes(repeating: .nan), count: fieldCount * cityCount)
+        } else {
+            quotients.withUnsafeMutableBufferPointer { $0.update(repeating: Lanes(repeating: .nan)) }
+        }
         quotients.withUnsafeMutableBufferPointer { quotients in
             for (f, kpis) in kpisOfField.enumerated() {
                 let m = kpis.count

@@ -29,6 +29,7 @@ enum UncertaintyAnalysis {
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
             var scratch = CompetitionRanking.Scratch()
+            var sums: [CompositeFrame.Lanes] = []
             // Draw every run's choices from its own stream, then aggregate runs that share a
             // normalisation method in blocks, reading each score matrix once per block.
             var draws: [(method: Int, kw: [Double], fw: [Double])] = []
@@ -44,7 +45,7 @@ enum UncertaintyAnalysis {
                 for start in stride(from: 0, to: members.count, by: runsPerBlock) {
                     let block = Array(members[start..<min(start + runsPerBlock, members.count)])
                     let results = frame.aggregate(scores: regrouped[m], kpiWeights: block.map { draws[$0].kw },
-                                                  fieldWeights: block.map { draws[$0].fw }, geometric: geometric)
+                                                  fieldWeights: block.map { draws[$0].fw }, geometric: geometric, scratch: &sums)
                     for (j, offset) in block.enumerated() {
                         let slot = offset * composites * cities
                         ranks.withUnsafeMutableBufferPointer { all in
