@@ -52,6 +52,10 @@ struct RunState {
         var populationSeen: [Set<Int>] = Array(repeating: [], count: cities.count)
         var byKPI = [[Int32]](repeating: [], count: input.kpiCodes.count)
         input.kpi.withUnsafeBufferPointer { kpi in
+            // Sized first, so the lists never grow by copying.
+            var sizes = [Int](repeating: 0, count: input.kpiCodes.count)
+            for i in 0..<kpi.count { sizes[Int(kpi[i])] += 1 }
+            for k in byKPI.indices where Int32(k) != populationKPI { byKPI[k].reserveCapacity(sizes[k]) }
             for i in 0..<kpi.count where kpi[i] != populationKPI { byKPI[Int(kpi[i])].append(Int32(i)) }
         }
         if populationKPI >= 0 {
