@@ -66,7 +66,17 @@ import Model
         #expect(error?.message.contains("E.NEW (line 152)") == true)
     }
 
-    @Test func partsWithShortLinesGrowTheirColumns() throws {
+    @Test func aByteOrderMarkAndBlankLinesAtPartBoundariesAreSkipped() throws {
+        let catalog = Fixture.catalog(Fixture.kpi("E.X"))
+        let lines = (0..<300).map { "C\($0 % 40),E.X,\(2000 + $0 / 40),\($0)\n" + ($0 % 7 == 0 ? "\n\n" : "") }
+        let bytes = [0xEF, 0xBB, 0xBF] + Array(("city,kpi,period,value\n" + lines.joined()).utf8)
+        let split = try #require(CleanCellParser(catalog: catalog, workers: 5, minimumBytesPerWorker: 1).parse(bytes))
+        let general = try CellCSV.loadGeneral(bytes: bytes, catalog: catalog, source: "t")
+        #expect(split.cells.count == 300)
+        #expect(split.cells == general.cells)
+    }
+
+    @Test func shortLinesGetRoomForEveryCell() throws {
         let catalog = Fixture.catalog(Fixture.kpi("E"))
         // 9-byte lines, far below `expectedBytesPerLine`.
         let text = "city,kpi,period,value\n" + (0..<5000).map { "\($0 % 10),E,2023,\n" }.joined()
