@@ -5,8 +5,9 @@ import Model
 /// The fast path of `CellCSV.load` for clean files — `,` separators, no quotes, no CR, no
 /// errors — which is what exports and generators write. It parses bytes in place (names
 /// interned by their raw bytes, decimals without building strings) and splits large files at
-/// line boundaries into one part per core, merged in file order, so 3 million rows load in a
-/// fraction of a second. Anything it does not handle (quotes, `;`, CRLF, any bad row) makes
+/// line boundaries into one part per core, each writing its cells straight into the final
+/// columns at its own offset and renumbered in file order afterwards, so 3 million rows load
+/// in a fraction of a second with the same columns as one pass. Anything it does not handle (quotes, `;`, CRLF, any bad row) makes
 /// it return nil, and the general reader built on `CSVReader` reads the file again and
 /// reports every problem with its line and column.
 struct CleanCellParser {
@@ -45,7 +46,7 @@ struct CleanCellParser {
         // Parts start at line starts: each nominal split point moves to just past a newline.
         let parts = max(1, min(workers, (end - bodyStart) / minimumBytesPerWorker))
         var bounds = [bodyStart]
-        for i in 1..<max(parts, 1) {
+        for i in 1..<parts {
             var b = max(bounds[bounds.count - 1], bodyStart + (end - bodyStart) * i / parts)
             if b < end, let nl = memchr(base + b, 10, end - b) {
                 b = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base + 1
