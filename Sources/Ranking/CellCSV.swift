@@ -15,8 +15,10 @@ public enum CellCSV {
     /// and column) up to `maxReportedProblems`.
     public static func load(path: String, catalog: KPICatalog) throws(RankingError) -> RankingInput {
         // Mapped rather than read: the parsing threads fault the pages in side by side
-        // instead of one thread copying the whole file first.
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+        // instead of one thread copying the whole file first. A file that cannot be mapped
+        // (e.g. on a file system without mmap) is read as before.
+        guard let data = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+            ?? FileManager.default.contents(atPath: path) else {
             throw RankingError(.unreadableFile, "cannot read the cell CSV \(path)")
         }
         let fast = CleanCellParser(catalog: catalog)
