@@ -3,8 +3,10 @@
 // 300 KPIs × 10 periods, runs the pandas baseline (Benchmarks/rank_pandas.py) on the same file
 // in the same invocation, checks both overall scores agree to 1e-9 and prints seconds and ratios.
 // Targets (design §10): ≤ 1 s for the full size (release), ≥ 5× pandas, linear in cells.
+// When `citybench` was built in release beside this program, it is also timed end to end as
+// a user runs it (`rank --input … --format json --out FILE`) and must write the same JSON.
 //
-// usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N]
+// usage: bench-rank [--dir DIR] [--pandas PATH|none] [--python EXE] [--sizes 10,50,100] [--uncertainty N] [--repeat N]
 //        bench-rank [--dir DIR] --report FILE.html
 // (`--uncertainty 0` ranks like the pandas baseline, which computes no rank intervals;
 // `--report` only writes the HTML report of a small generated federation, for
@@ -32,6 +34,8 @@ var pandasScript = "Benchmarks/rank_pandas.py"
 var python = "/usr/bin/env"
 var pythonArgs = ["python3"]
 var sizes = [10, 50, 100]
+/// Swift runs per size; the fastest is reported.
+var repeats = 1
 var options = RankingOptions()
 var reportPath: String? = nil
 while let a = arguments.next() {
@@ -42,8 +46,9 @@ while let a = arguments.next() {
     case "--sizes": sizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--uncertainty": options.uncertaintyRuns = Int(arguments.next() ?? "") ?? options.uncertaintyRuns
     case "--report": reportPath = arguments.next()
+    case "--repeat": repeats = max(1, Int(arguments.next() ?? "") ?? 1)
     default:
-        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH] [--python EXE] [--sizes 10,50,100] [--uncertainty N] | [--dir DIR] --report FILE.html\n".utf8))
+        FileHandle.standardError.write(Data("usage: bench-rank [--dir DIR] [--pandas PATH|none] [--python EXE] [--sizes 10,50,100] [--uncertainty N] [--repeat N] | [--dir DIR] --report FILE.html\n".utf8))
         exit(64)
     }
 }
@@ -115,6 +120,41 @@ func cpuSeconds() -> Double {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
+/// User + system CPU seconds of finished child processes (getrusage).
+func childCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+
+/// The real `citybench` binary beside this one (`swift build -c release --product citybench`).
+let citybenchPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("citybench").path
+
+/// Times `citybench rank --input CSV --catalog … --format json --out FILE` as a user runs it
+/// (process start, load, rank, JSON, file) and checks it wrote the JSON timed above; a
+/// figure for the printed line, empty when the binary was not built.
+func timeCitybench(csv: String, catalog: String, runs: Int, out: String, expected: String) throws -> String {
+    guard FileManager.default.isExecutableFile(atPath: citybenchPath) else { return "" }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: citybenchPath)
+    process.arguments = ["rank", "--input", csv, "--catalog", catalog, "--format", "json", "--out", out,
+                         "--uncertainty", String(runs)]
+    process.standardError = FileHandle.nullDevice
+    let clock = ContinuousClock()
+    let cpuStart = childCPUSeconds()
+    let start = clock.now
+    try process.run()
+    process.waitUntilExit()
+    let wall = seconds(clock.now - start)
+    let cpu = childCPUSeconds() - cpuStart
+    guard process.terminationStatus == 0 else { return "  citybench rank FAILED (exit \(process.terminationStatus))" }
+    var written = Array(try Data(contentsOf: URL(fileURLWithPath: out)))
+    while written.last == 10 { written.removeLast() }
+    let same = written == Array(try Data(contentsOf: URL(fileURLWithPath: expected)))
+    return String(format: "\n        real binary: citybench rank --format json %.3f s (cpu %.3f s), %@", wall, cpu,
+                  same ? "same JSON" : "JSON DIFFERS")
+}
+
 let catalogPath = dir + "/catalog.json"
 try writeCatalog(to: catalogPath)
 /// Cities in the federation `--report` renders: enough for every chart, small enough to read.
@@ -136,19 +176,39 @@ for percent in sizes {
     let rows = try writeCells(cities: cities, to: csvPath)
     let outPath = dir + "/swift-\(percent).json"
 
+    // The Swift side runs `repeats` times; the fastest run counts (the machine is shared).
     let clock = ContinuousClock()
-    let cpuStart = cpuSeconds()
-    let start = clock.now
-    let (catalog, _) = try CatalogFile.load(path: catalogPath)
-    let input = try CellCSV.load(path: csvPath, catalog: catalog)
-    let loaded = clock.now
-    let result = try Ranker.rank(input, catalog: catalog, options: options)
-    let ranked = clock.now
-    try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
-    let end = clock.now
-    let swiftSeconds = seconds(end - start)
-    let swiftCPU = cpuSeconds() - cpuStart
+    var best: (wall: Double, load: Double, rank: Double, json: Double, cpu: Double, cpuLoad: Double, cpuRank: Double, cpuJSON: Double)? = nil
+    for _ in 0..<repeats {
+        let cpuStart = cpuSeconds()
+        let start = clock.now
+        let (catalog, _) = try CatalogFile.load(path: catalogPath)
+        let input = try CellCSV.load(path: csvPath, catalog: catalog)
+        let loaded = clock.now
+        let cpuLoaded = cpuSeconds()
+        let result = try Ranker.rank(input, catalog: catalog, options: options)
+        let ranked = clock.now
+        let cpuRanked = cpuSeconds()
+        try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
+        let end = clock.now
+        let cpuEnd = cpuSeconds()
+        let run = (seconds(end - start), seconds(loaded - start), seconds(ranked - loaded), seconds(end - ranked), cpuEnd - cpuStart,
+                   cpuLoaded - cpuStart, cpuRanked - cpuLoaded, cpuEnd - cpuRanked)
+        if best == nil || run.0 < best!.wall { best = run }
+    }
+    let swiftSeconds = best!.wall
+    let breakdown = String(format: "swift %.3f s (load %.3f, rank %.3f, json %.3f; cpu %.3f s = %.3f + %.3f + %.3f)",
+                           best!.wall, best!.load, best!.rank, best!.json, best!.cpu, best!.cpuLoad, best!.cpuRank, best!.cpuJSON)
 
+    let cli = try timeCitybench(csv: csvPath, catalog: catalogPath, runs: options.uncertaintyRuns,
+                                out: dir + "/cli-\(percent).json", expected: outPath)
+
+    if pandasScript == "none" {
+        print(String(format: "%3d %%: %7d cells  %@  %.2f M cells/s  (no pandas baseline)%@",
+                     percent, rows, breakdown, Double(rows) / swiftSeconds / 1e6, cli))
+        results.append((percent, rows, swiftSeconds, .nan))
+        continue
+    }
     let pandasOut = dir + "/pandas-\(percent).json"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
@@ -170,10 +230,9 @@ for percent in sizes {
     for (city, v) in pandasJSON["overall"]?.objectValue ?? JSONObject() { pandasScores[city] = v.numberValue?.doubleValue }
     let worst = swiftScores.map { abs($0.value - (pandasScores[$0.key] ?? .infinity)) }.max() ?? .infinity
     let same = Set(swiftScores.keys) == Set(pandasScores.keys) && worst <= agreement
-    print(String(format: "%3d %%: %7d cells  swift %.3f s (load %.3f, rank %.3f, json %.3f; cpu %.3f s)  pandas %.3f s  ratio %.1fx  %.2f M cells/s  overall scores %@ (max diff %.1e, %d cities)",
-                 percent, rows, swiftSeconds, seconds(loaded - start), seconds(ranked - loaded), seconds(end - ranked), swiftCPU,
-                 pandasSeconds, pandasSeconds / swiftSeconds, Double(rows) / swiftSeconds / 1e6, same ? "equal" : "DIFFER",
-                 worst, swiftScores.count))
+    print(String(format: "%3d %%: %7d cells  %@  pandas %.3f s  ratio %.1fx  %.2f M cells/s  overall scores %@ (max diff %.1e, %d cities)%@",
+                 percent, rows, breakdown, pandasSeconds, pandasSeconds / swiftSeconds, Double(rows) / swiftSeconds / 1e6, same ? "equal" : "DIFFER",
+                 worst, swiftScores.count, cli))
     if !same { exit(1) }
     results.append((percent, rows, swiftSeconds, pandasSeconds))
 }

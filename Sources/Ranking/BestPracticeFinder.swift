@@ -10,11 +10,23 @@ enum BestPracticeFinder {
         for p in projects { byCity[p.cityKey, default: []].append(p) }
         let keyOfLabel = Dictionary(zip(cities.labels, cities.keys), uniquingKeysWith: { first, _ in first })
         var out: [BestPractice] = []
-        func scope(_ name: String, _ ranked: [(city: String, origin: String?, rank: Int, score: Double)],
+        /// Without any projects (e.g. CSV input) every list of shared projects is empty, so
+        /// only the leaders are looked at.
+        let noProjects = byCity.isEmpty
+        func scope(_ name: String, _ all: () -> [(city: String, origin: String?, rank: Int, score: Double)],
+                   leadersOnly: () -> [(city: String, origin: String?, rank: Int, score: Double)],
                    linked: (ProjectDescriptor) -> Bool) {
             func shared(_ label: String) -> [ProjectDescriptor] {
-                (byCity[keyOfLabel[label] ?? label] ?? []).filter(linked)
+                noProjects ? [] : (byCity[keyOfLabel[label] ?? label] ?? []).filter(linked)
             }
+            if noProjects {
+                let leaders = leadersOnly().map { e in
+                    BestPracticeCity(city: e.city, origin: e.origin, rank: e.rank, score: e.score, projects: [])
+                }
+                out.append(BestPractice(scope: name, top: leaders, overRepresented: []))
+                return
+            }
+            let ranked = all()
             let leaders = ranked.filter { $0.rank <= top }.map { e in
                 BestPracticeCity(city: e.city, origin: e.origin, rank: e.rank, score: e.score,
                                  projects: Array(Set(shared(e.city).map {
@@ -42,11 +54,18 @@ enum BestPracticeFinder {
             }
             out.append(BestPractice(scope: name, top: leaders, overRepresented: over))
         }
+        // Entries are listed by rank, so the leaders are a prefix.
         for k in result.kpis {
-            scope("kpi:\(k.kpi)", k.cities.map { ($0.city, $0.origin, $0.rank, $0.score) }) { $0.kpis.contains(k.kpi) }
+            scope("kpi:\(k.kpi)", { k.cities.map { ($0.city, $0.origin, $0.rank, $0.score) } },
+                  leadersOnly: { k.cities.prefix { $0.rank <= top }.map { ($0.city, $0.origin, $0.rank, $0.score) } }) {
+                $0.kpis.contains(k.kpi)
+            }
         }
         for f in result.fields {
-            scope("field:\(f.field.rawValue)", f.cities.map { ($0.city, $0.origin, $0.rank, $0.score) }) { $0.field == f.field }
+            scope("field:\(f.field.rawValue)", { f.cities.map { ($0.city, $0.origin, $0.rank, $0.score) } },
+                  leadersOnly: { f.cities.prefix { $0.rank <= top }.map { ($0.city, $0.origin, $0.rank, $0.score) } }) {
+                $0.field == f.field
+            }
         }
         return out
     }

@@ -119,9 +119,8 @@ struct CellColumns: Sendable {
             append(name: lastNameIndex, kpi: lastKPIIndex, period: p, value: value, scaled: scaled, unit: u)
         }
 
-        /// Appends a cell whose name, KPI, period and unit are already interned by the caller
-        /// (the CSV fast path), registering new ones with `add…` first.
-        mutating func append(name: Int32, kpi: Int32, period: Int32, value: Double?, scaled: Bool, unit: Int32) {
+        /// Appends a cell whose name, KPI, period and unit are already interned.
+        private mutating func append(name: Int32, kpi: Int32, period: Int32, value: Double?, scaled: Bool, unit: Int32) {
             columns.name.append(name)
             columns.kpi.append(kpi)
             columns.period.append(period)
@@ -129,26 +128,6 @@ struct CellColumns: Sendable {
             columns.hasValue.append(value != nil)
             columns.scaled.append(scaled)
             columns.unit.append(unit)
-        }
-
-        mutating func addName(_ city: String) -> Int32 {
-            columns.names.append((nil, city))
-            return Int32(columns.names.count - 1)
-        }
-
-        mutating func addKPI(_ code: String) -> Int32 {
-            columns.kpiCodes.append(code)
-            return Int32(columns.kpiCodes.count - 1)
-        }
-
-        mutating func addPeriod(_ p: Period) -> Int32 {
-            columns.periods.append(p)
-            return Int32(columns.periods.count - 1)
-        }
-
-        mutating func addUnit(_ unit: String) -> Int32 {
-            columns.units.append(unit)
-            return Int32(columns.units.count - 1)
         }
     }
 }

@@ -22,13 +22,18 @@ enum CompetitionRanking {
 }
 
 extension CompetitionRanking {
+    /// Bits of the 32-bit key sorted per radix pass: three passes of 11, 11 and 10 bits.
+    static let radixBits = 11
+    static let radixBuckets = 1 << radixBits
+    static let radixPasses = 3
+
     /// Reusable buffers for `fastRanks`, one per worker thread.
     struct Scratch {
         var keys: [UInt32] = []
         var cities: [Int32] = []
         var swapKeys: [UInt32] = []
         var swapCities: [Int32] = []
-        var counts = [Int](repeating: 0, count: 4 * 256)
+        var counts = [Int32](repeating: 0, count: CompetitionRanking.radixPasses * CompetitionRanking.radixBuckets)
     }
 
     /// A key whose unsigned order is the descending order of the score rounded to `Float`:
@@ -40,24 +45,17 @@ extension CompetitionRanking {
     }
 
     /// The same ranks as `ranks(_:)`, faster for the Monte Carlo loop: sorts the cities by a
-    /// 32-bit order-preserving key of their score with an LSD radix sort (bytes on which all
+    /// 32-bit order-preserving key of their score with an LSD radix sort (digits on which all
     /// keys agree are skipped), puts scores that share a key in exact order with an insertion
     /// pass, and walks them once; equal scores always share the rank of the first of them, so
     /// the order among equal scores does not matter.
     static func fastRanks(_ scores: [Double], into out: UnsafeMutableBufferPointer<Int32>, scratch: inout Scratch) {
-        scratch.keys.removeAll(keepingCapacity: true)
-        scratch.cities.removeAll(keepingCapacity: true)
-        for (c, s) in scores.enumerated() {
-            if s.isNaN { out[c] = 0 } else {
-                scratch.keys.append(descendingKey(s))
-                scratch.cities.append(Int32(c))
-            }
-        }
-        let n = scratch.keys.count
-        if n == 0 { return }
-        if scratch.swapKeys.count < n {
-            scratch.swapKeys = [UInt32](repeating: 0, count: n)
-            scratch.swapCities = [Int32](repeating: 0, count: n)
+        let total = scores.count
+        if scratch.keys.count < total {
+            scratch.keys = [UInt32](repeating: 0, count: total)
+            scratch.cities = [Int32](repeating: 0, count: total)
+            scratch.swapKeys = [UInt32](repeating: 0, count: total)
+            scratch.swapCities = [Int32](repeating: 0, count: total)
         }
         scores.withUnsafeBufferPointer { scores in
             scratch.keys.withUnsafeMutableBufferPointer { keys in
@@ -65,30 +63,40 @@ extension CompetitionRanking {
                     scratch.swapKeys.withUnsafeMutableBufferPointer { swapKeys in
                         scratch.swapCities.withUnsafeMutableBufferPointer { swapCities in
                             scratch.counts.withUnsafeMutableBufferPointer { counts in
-                                for i in 0..<counts.count { counts[i] = 0 }
+                                var n = 0
+                                for c in 0..<total {
+                                    let s = scores[c]
+                                    if s.isNaN { out[c] = 0; continue }
+                                    keys[n] = descendingKey(s)
+                                    cities[n] = Int32(c)
+                                    n += 1
+                                }
+                                if n == 0 { return }
+                                let buckets = CompetitionRanking.radixBuckets, mask = UInt32(buckets - 1)
+                                let bits = UInt32(CompetitionRanking.radixBits)
+                                counts.update(repeating: 0)
                                 for i in 0..<n {
                                     let k = keys[i]
-                                    counts[Int(k & 255)] += 1
-                                    counts[256 + Int((k >> 8) & 255)] += 1
-                                    counts[512 + Int((k >> 16) & 255)] += 1
-                                    counts[768 + Int(k >> 24)] += 1
+                                    counts[Int(k & mask)] += 1
+                                    counts[buckets + Int((k >> bits) & mask)] += 1
+                                    counts[2 * buckets + Int(k >> (2 * bits))] += 1
                                 }
                                 var fromKeys = keys, fromCities = cities, toKeys = swapKeys, toCities = swapCities
-                                for d in 0..<4 {
-                                    let base = d * 256
-                                    let shift = UInt32(d * 8)
-                                    if counts[base + Int((fromKeys[0] >> shift) & 255)] == n { continue }
-                                    var start = 0
-                                    for digit in 0..<256 {
+                                for d in 0..<CompetitionRanking.radixPasses {
+                                    let base = d * buckets
+                                    let shift = UInt32(d) * bits
+                                    if Int(counts[base + Int((fromKeys[0] >> shift) & mask)]) == n { continue }
+                                    var start: Int32 = 0
+                                    for digit in 0..<buckets {
                                         let count = counts[base + digit]
                                         counts[base + digit] = start
                                         start += count
                                     }
                                     for i in 0..<n {
                                         let k = fromKeys[i]
-                                        let slot = base + Int((k >> shift) & 255)
-                                        let to = counts[slot]
-                                        counts[slot] = to + 1
+                                        let slot = base + Int((k >> shift) & mask)
+                                        let to = Int(counts[slot])
+                                        counts[slot] = Int32(to + 1)
                                         toKeys[to] = k
                                         toCities[to] = fromCities[i]
                                     }
@@ -122,6 +130,22 @@ extension CompetitionRanking {
                 }
             }
         }
+    }
+}
+
+extension CompetitionRanking {
+    /// Positions of `entries` (rank, city index) in listing order: by rank, ties by label.
+    /// City indexes follow label order (`CityTable`), so sorting by (rank, index) — plain
+    /// integers — gives the order a stable sort by (rank, label) gives.
+    static func listingOrder(_ entries: [(rank: Int, city: Int)]) -> [Int] {
+        let bound = 1 << 21
+        if entries.count >= bound || entries.contains(where: { $0.rank >= bound || $0.city >= bound }) {
+            return entries.indices.sorted { (entries[$0].rank, entries[$0].city) < (entries[$1].rank, entries[$1].city) }
+        }
+        // One integer per entry: rank, city index and position in 21 bits each.
+        var keys = entries.enumerated().map { j, e in (e.rank << 42) | (e.city << 21) | j }
+        keys.sort()
+        return keys.map { $0 & (1 << 21 - 1) }
     }
 }
 

@@ -55,71 +55,125 @@ struct CompositeFrame: Sendable {
     /// Weight sets aggregated side by side, one per SIMD lane.
     typealias Lanes = SIMD8<Double>
 
-    /// The same for several weight sets at once (one per Monte Carlo run): the score matrix is
-    /// read once per `Lanes.scalarCount` sets, which are summed side by side in SIMD lanes, and
-    /// each set's arithmetic is exactly that of a lone call (the same operations in the same
-    /// order, lane by lane).
+    /// A score matrix regrouped for aggregation: per field, each city's scores of the field's
+    /// KPIs side by side (`[field][city · m + i]` for the field's `m` KPIs), so one city's
+    /// sums are built in registers from one contiguous run of memory.
+    struct FieldMajorScores: Sendable {
+        let fields: [[Double]]
+    }
+
+    /// `scores` (`[kpi][city]`) regrouped by field.
+    func fieldMajor(_ scores: [[Double]]) -> FieldMajorScores {
+        FieldMajorScores(fields: kpisOfField.map { kpis in
+            let m = kpis.count
+            var out = [Double](repeating: .nan, count: cityCount * m)
+            out.withUnsafeMutableBufferPointer { out in
+                for (i, k) in kpis.enumerated() {
+                    scores[k].withUnsafeBufferPointer { row in
+                        for c in 0..<cityCount { out[c * m + i] = row[c] }
+                    }
+                }
+            }
+            return out
+        })
+    }
+
+    /// The same for several weight sets at once (one per Monte Carlo run).
     func aggregate(scores: [[Double]], kpiWeights: [[Double]], fieldWeights: [[Double]],
                    geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+        aggregate(scores: fieldMajor(scores), kpiWeights: kpiWeights, fieldWeights: fieldWeights, geometric: geometric)
+    }
+
+    /// Several weight sets over regrouped scores: `Lanes.scalarCount` sets are summed side by
+    /// side in SIMD lanes, and each set's arithmetic is exactly that of a lone call (the same
+    /// operations in the same order, lane by lane).
+    func aggregate(scores: FieldMajorScores, kpiWeights: [[Double]], fieldWeights: [[Double]],
+                   geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+        var scratch: [Lanes] = []
+        return aggregate(scores: scores, kpiWeights: kpiWeights, fieldWeights: fieldWeights, geometric: geometric, scratch: &scratch)
+    }
+
+    /// The same with a buffer kept by the caller across calls (the Monte Carlo loop), so the
+    /// per-field sums do not take fresh memory each time.
+    func aggregate(scores: FieldMajorScores, kpiWeights: [[Double]], fieldWeights: [[Double]],
+                   geometric: Bool, scratch: inout [Lanes]) -> [(fields: [[Double]], overall: [Double])] {
         var out: [(fields: [[Double]], overall: [Double])] = []
         out.reserveCapacity(kpiWeights.count)
         for start in stride(from: 0, to: kpiWeights.count, by: Lanes.scalarCount) {
             let end = min(start + Lanes.scalarCount, kpiWeights.count)
             out += aggregateLanes(scores: scores, kpiWeights: kpiWeights[start..<end],
-                                  fieldWeights: fieldWeights[start..<end], geometric: geometric)
+                                  fieldWeights: fieldWeights[start..<end], geometric: geometric, quotients: &scratch)
         }
         return out
     }
 
     /// Up to `Lanes.scalarCount` weight sets; unused lanes carry weight 0 and are ignored.
-    private func aggregateLanes(scores: [[Double]], kpiWeights: ArraySlice<[Double]>, fieldWeights: ArraySlice<[Double]>,
-                                geometric: Bool) -> [(fields: [[Double]], overall: [Double])] {
+    /// Per city and field: `num += w·score; den += w` over the field's KPIs in order (missing
+    /// scores skipped), field score `num / den` (`exp` of it when geometric); overall: the
+    /// same over the city's eligible fields with field weights (of the logs when geometric).
+    private func aggregateLanes(scores: FieldMajorScores, kpiWeights: ArraySlice<[Double]>, fieldWeights: ArraySlice<[Double]>,
+                                geometric: Bool, quotients: inout [Lanes]) -> [(fields: [[Double]], overall: [Double])] {
         let runs = kpiWeights.count
         let first = kpiWeights.startIndex
-        var fieldScores = [[[Double]]](repeating: [], count: runs)
-        var num = [Lanes](repeating: .zero, count: cityCount)
-        var den = [Lanes](repeating: .zero, count: cityCount)
-        for (f, kpis) in kpisOfField.enumerated() {
-            num.withUnsafeMutableBufferPointer { num in
-                den.withUnsafeMutableBufferPointer { den in
-                    for c in 0..<cityCount { num[c] = .zero; den[c] = .zero }
-                    for k in kpis {
-                        var w = Lanes.zero
-                        for b in 0..<runs { w[b] = kpiWeights[first + b][k] }
-                        scores[k].withUnsafeBufferPointer { s in
-                            for c in 0..<cityCount {
-                                let v = s[c]
+        let fieldCount = kpisOfField.count
+        // Field quotients per field and city, all lanes; NaN where the city is not eligible.
+        if quotients.count != fieldCount * cityCount {
+            quotients = [Lanes](repeating: Lanes(repeating: .nan), count: fieldCount * cityCount)
+        } else {
+            quotients.withUnsafeMutableBufferPointer { $0.update(repeating: Lanes(repeating: .nan)) }
+        }
+        quotients.withUnsafeMutableBufferPointer { quotients in
+            for (f, kpis) in kpisOfField.enumerated() {
+                let m = kpis.count
+                let weights: [Lanes] = kpis.map { k in
+                    var w = Lanes.zero
+                    for b in 0..<runs { w[b] = kpiWeights[first + b][k] }
+                    return w
+                }
+                let eligible = fieldEligible[f]
+                weights.withUnsafeBufferPointer { w in
+                    scores.fields[f].withUnsafeBufferPointer { rows in
+                        for c in 0..<cityCount where eligible[c] {
+                            var num = Lanes.zero, den = Lanes.zero
+                            let base = c * m
+                            for i in 0..<m {
+                                let v = rows[base + i]
                                 if v.isNaN { continue }
-                                num[c] += w * v
-                                den[c] += w
+                                num += w[i] * v
+                                den += w[i]
                             }
+                            quotients[f * cityCount + c] = num / den
                         }
                     }
                 }
             }
-            let eligible = fieldEligible[f]
-            for b in 0..<runs {
-                var out = [Double](repeating: .nan, count: cityCount)
-                for c in 0..<cityCount where eligible[c] {
-                    let q = num[c][b] / den[c][b]
-                    out[c] = geometric ? exp(q) : q
-                }
-                fieldScores[b].append(out)
+        }
+        var fieldWeightLanes = [Lanes](repeating: .zero, count: fieldCount)
+        for f in 0..<fieldCount { for b in 0..<runs { fieldWeightLanes[f][b] = fieldWeights[first + b][f] } }
+        var overallLanes = [Lanes](repeating: Lanes(repeating: .nan), count: cityCount)
+        for c in 0..<cityCount where overallEligible[c] {
+            var n = Lanes.zero, d = Lanes.zero
+            for f in activeFields where fieldEligible[f][c] {
+                var q = quotients[f * cityCount + c]
+                // The overall mean reads the field scores as stored: exp(q), and its log.
+                if geometric { for b in 0..<runs { q[b] = log(exp(q[b])) } }
+                n += fieldWeightLanes[f] * q
+                d += fieldWeightLanes[f]
             }
+            overallLanes[c] = n / d
         }
         return (0..<runs).map { b in
-            let weights = fieldWeights[first + b]
-            var overall = [Double](repeating: .nan, count: cityCount)
-            for c in 0..<cityCount where overallEligible[c] {
-                var n = 0.0, d = 0.0
-                for f in activeFields where fieldEligible[f][c] {
-                    let weight = weights[f]
-                    n += weight * (geometric ? log(fieldScores[b][f][c]) : fieldScores[b][f][c])
-                    d += weight
+            let fields: [[Double]] = (0..<fieldCount).map { f in
+                (0..<cityCount).map { c in
+                    let q = quotients[f * cityCount + c][b]
+                    return geometric && !q.isNaN ? exp(q) : q
                 }
-                overall[c] = geometric ? exp(n / d) : n / d
             }
-            return (fieldScores[b], overall)
+            let overall: [Double] = (0..<cityCount).map { c in
+                let q = overallLanes[c][b]
+                return geometric && overallEligible[c] ? exp(q) : q
+            }
+            return (fields, overall)
         }
     }
 }

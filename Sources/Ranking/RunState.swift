@@ -52,6 +52,10 @@ struct RunState {
         var populationSeen: [Set<Int>] = Array(repeating: [], count: cities.count)
         var byKPI = [[Int32]](repeating: [], count: input.kpiCodes.count)
         input.kpi.withUnsafeBufferPointer { kpi in
+            // Sized first, so the lists never grow by copying.
+            var sizes = [Int](repeating: 0, count: input.kpiCodes.count)
+            for i in 0..<kpi.count { sizes[Int(kpi[i])] += 1 }
+            for k in byKPI.indices where Int32(k) != populationKPI { byKPI[k].reserveCapacity(sizes[k]) }
             for i in 0..<kpi.count where kpi[i] != populationKPI { byKPI[Int(kpi[i])].append(Int32(i)) }
         }
         if populationKPI >= 0 {
@@ -71,9 +75,26 @@ struct RunState {
             }
         }
         for (k, indexes) in byKPI.enumerated() where !indexes.isEmpty { cellsOfKPI[input.kpiCodes[k]] = indexes }
-        // Duplicates: sort each KPI's (city, period) keys and compare neighbours.
-        for kpi in cellsOfKPI.keys.sorted() {
+        // Duplicates: mark each KPI's (city, period) slots with the KPI's number; only a KPI
+        // that meets a marked slot is searched again (sorted) for the message.
+        let periodCount = input.periods.count
+        var mark = [Int32](repeating: -1, count: cities.count * periodCount)
+        for (number, kpi) in cellsOfKPI.keys.sorted().enumerated() {
             let indexes = cellsOfKPI[kpi]!
+            let stamp = Int32(number)
+            var duplicate = false
+            mark.withUnsafeMutableBufferPointer { mark in
+                cityOfCell.withUnsafeBufferPointer { cityOfCell in
+                    input.period.withUnsafeBufferPointer { period in
+                        for i in indexes {
+                            let slot = Int(cityOfCell[Int(i)]) * periodCount + Int(period[Int(i)])
+                            if mark[slot] == stamp { duplicate = true; break }
+                            mark[slot] = stamp
+                        }
+                    }
+                }
+            }
+            guard duplicate else { continue }
             var keys = indexes.map { Int(cityOfCell[Int($0)]) << 20 | periodKeys[Int(input.period[Int($0)])] }
             keys.sort()
             for j in keys.indices.dropFirst() where keys[j] == keys[j - 1] {
@@ -169,60 +190,89 @@ struct RunState {
         return (v / pop * Double(per), nil)
     }
 
-    /// Steps 1–3 of design §7 for every candidate KPI.
+    /// What step 1 makes of one candidate KPI: its data if it can be ranked, what was left
+    /// out and why, and a note on outlier treatment.
+    struct KPIOutcome: Sendable {
+        var data: KPIData?
+        var excluded: [Exclusion] = []
+        var note: String?
+    }
+
+    /// Period choice, per-capita values and outlier treatment of one candidate KPI.
+    func prepareKPI(_ d: KPIDefinition) -> KPIOutcome {
+        var outcome = KPIOutcome()
+        let scope = "kpi:\(d.code)"
+        let indexes = cellsOfKPI[d.code]!
+        guard let period = choosePeriod(indexes) else {
+            outcome.excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
+            return outcome
+        }
+        let chosen = columns.periods.firstIndex(of: period).map(Int32.init) ?? -1
+        var rows: [(c: Int, value: Double, x: Double)] = []
+        for i32 in indexes where columns.period[Int(i32)] == chosen {
+            let i = Int(i32)
+            let c = Int(cityOfCell[i])
+            let (x, reason) = scaledValue(i, d, city: c)
+            if let x { rows.append((c, columns.value[i], x)) } else if let reason {
+                outcome.excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
+            }
+        }
+        guard rows.count >= 2 else {
+            let what = rows.isEmpty ? "no city has a value" : "only one city has a value"
+            outcome.excluded.append(Exclusion(city: nil, scope: scope, reason: "\(what) for \(period) (a ranking needs at least two)"))
+            return outcome
+        }
+        rows.sort { $0.c < $1.c }
+        let x = rows.map(\.x)
+        var treated = x
+        if options.outliers == .jrc {
+            let (t, moved) = Winsorisation.treat(x)
+            if moved > 0 {
+                treated = t
+                outcome.note = "\(d.code): \(moved) extreme \(moved == 1 ? "value" : "values") winsorised (JRC skew/kurtosis rule)"
+            }
+        }
+        outcome.data = KPIData(definition: d, period: period, cityIndexes: rows.map(\.c), values: rows.map(\.value),
+                               x: x, treated: treated)
+        return outcome
+    }
+
+    /// Steps 1–3 of design §7 for every candidate KPI, the KPIs spread over the cores and
+    /// gathered in candidate order.
     mutating func rankKPIs() {
         var excluded: [Exclusion] = []
-        for d in candidateKPIs(excluded: &excluded) {
-            let scope = "kpi:\(d.code)"
-            let indexes = cellsOfKPI[d.code]!
-            guard let period = choosePeriod(indexes) else {
-                excluded.append(Exclusion(city: nil, scope: scope, reason: "no values reported"))
-                continue
-            }
-            let chosen = columns.periods.firstIndex(of: period).map(Int32.init) ?? -1
-            var rows: [(c: Int, value: Double, x: Double)] = []
-            for i32 in indexes where columns.period[Int(i32)] == chosen {
-                let i = Int(i32)
-                let c = Int(cityOfCell[i])
-                let (x, reason) = scaledValue(i, d, city: c)
-                if let x { rows.append((c, columns.value[i], x)) } else if let reason {
-                    excluded.append(Exclusion(city: cities.labels[c], scope: scope, reason: reason))
-                }
-            }
-            guard rows.count >= 2 else {
-                let what = rows.isEmpty ? "no city has a value" : "only one city has a value"
-                excluded.append(Exclusion(city: nil, scope: scope, reason: "\(what) for \(period) (a ranking needs at least two)"))
-                continue
-            }
-            rows.sort { $0.c < $1.c }
-            let x = rows.map(\.x)
-            var treated = x
-            if options.outliers == .jrc {
-                let (t, moved) = Winsorisation.treat(x)
-                if moved > 0 {
-                    treated = t
-                    notes.append("\(d.code): \(moved) extreme \(moved == 1 ? "value" : "values") winsorised (JRC skew/kurtosis rule)")
-                }
-            }
-            ranked.append(KPIData(definition: d, period: period, cityIndexes: rows.map(\.c), values: rows.map(\.value),
-                                  x: x, treated: treated))
+        let candidates = candidateKPIs(excluded: &excluded)
+        let state = self
+        for outcome in ParallelMap.map(candidates, { state.prepareKPI($0) }) {
+            if let data = outcome.data { ranked.append(data) }
+            excluded += outcome.excluded
+            if let note = outcome.note { notes.append(note) }
         }
         self.excluded = excluded
         scores = matrix(method: options.method)
-        kpiRankings = ranked.enumerated().map { k, data in
-            let ranks = CompetitionRanking.ranks(scores[k])
-            let entries = data.cityIndexes.enumerated().map { j, c in
-                KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
-                         score: scores[k][c], rank: ranks[c])
-            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
-            return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
-                              unit: data.definition.unit, period: data.period, cities: entries)
+        let ready = self
+        kpiRankings = ParallelMap.map(Array(ranked.indices)) { ready.kpiRanking($0) }
+    }
+
+    /// Step 3 for ranked KPI `k`: ranks of its scores and its listing.
+    func kpiRanking(_ k: Int) -> KPIRanking {
+        let data = ranked[k]
+        var scratch = CompetitionRanking.Scratch()
+        var ranks = [Int32](repeating: 0, count: cities.count)
+        ranks.withUnsafeMutableBufferPointer { CompetitionRanking.fastRanks(scores[k], into: $0, scratch: &scratch) }
+        let order = CompetitionRanking.listingOrder(data.cityIndexes.map { (Int(ranks[$0]), $0) })
+        let entries = order.map { j in
+            let c = data.cityIndexes[j]
+            return KPIEntry(city: cities.labels[c], origin: cities.origins[c], value: data.values[j], x: data.x[j],
+                            score: scores[k][c], rank: Int(ranks[c]))
         }
+        return KPIRanking(kpi: data.definition.code, field: data.definition.field, direction: data.definition.direction,
+                          unit: data.definition.unit, period: data.period, cities: entries)
     }
 
     /// Dense scores (`[kpi][city]`, NaN where none) of every ranked KPI under `method`.
     func matrix(method: NormalisationMethod) -> [[Double]] {
-        ranked.map { data in
+        ParallelMap.map(ranked) { data in
             let s = Normalisation.scores(data.treated, method: method, direction: data.definition.direction,
                                          target: options.targets[data.definition.code])
             var row = [Double](repeating: .nan, count: cities.count)
@@ -263,10 +313,12 @@ struct RunState {
                 runs: options.uncertaintyRuns, seed: options.seed, pointFieldRanks: fieldRanks, pointOverallRanks: overallRanks)
         }
         func entries(_ s: [Double], _ r: [Int], _ u: [RankUncertainty?], coverage: (Int) -> Double) -> [CompositeEntry] {
-            (0..<cities.count).filter { !s[$0].isNaN }.map { c in
-                CompositeEntry(city: cities.labels[c], origin: cities.origins[c], score: s[c], rank: r[c],
-                               coverage: coverage(c), uncertainty: u[c])
-            }.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.city < $1.city }
+            let present = (0..<cities.count).filter { !s[$0].isNaN }
+            return CompetitionRanking.listingOrder(present.map { (r[$0], $0) }).map { j in
+                let c = present[j]
+                return CompositeEntry(city: cities.labels[c], origin: cities.origins[c], score: s[c], rank: r[c],
+                                      coverage: coverage(c), uncertainty: u[c])
+            }
         }
         var fields: [FieldRanking] = []
         for (f, field) in frame.fields.enumerated() {

@@ -24,10 +24,12 @@ enum UncertaintyAnalysis {
         let composites = frame.fields.count + 1
         let workers = max(1, min(requested, runs))
         let collector = SlotCollector<[Int32]>(count: workers, empty: [])
+        let regrouped = matrices.map(frame.fieldMajor)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = runs * worker / workers, upper = runs * (worker + 1) / workers
             var ranks = [Int32](repeating: 0, count: (upper - lower) * composites * cities)
             var scratch = CompetitionRanking.Scratch()
+            var sums: [CompositeFrame.Lanes] = []
             // Draw every run's choices from its own stream, then aggregate runs that share a
             // normalisation method in blocks, reading each score matrix once per block.
             var draws: [(method: Int, kw: [Double], fw: [Double])] = []
@@ -42,8 +44,8 @@ enum UncertaintyAnalysis {
                 let members = draws.indices.filter { draws[$0].method == m }
                 for start in stride(from: 0, to: members.count, by: runsPerBlock) {
                     let block = Array(members[start..<min(start + runsPerBlock, members.count)])
-                    let results = frame.aggregate(scores: matrices[m], kpiWeights: block.map { draws[$0].kw },
-                                                  fieldWeights: block.map { draws[$0].fw }, geometric: geometric)
+                    let results = frame.aggregate(scores: regrouped[m], kpiWeights: block.map { draws[$0].kw },
+                                                  fieldWeights: block.map { draws[$0].fw }, geometric: geometric, scratch: &sums)
                     for (j, offset) in block.enumerated() {
                         let slot = offset * composites * cities
                         ranks.withUnsafeMutableBufferPointer { all in
@@ -102,26 +104,5 @@ enum UncertaintyAnalysis {
         }
         let stats = statistics.values
         return (Array(stats.dropLast()), stats.last!)
-    }
-}
-
-/// One result slot per concurrent iteration. `@unchecked Sendable`: every access to
-/// `storage` holds `lock`.
-private final class SlotCollector<Element: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Element]
-
-    init(count: Int, empty: Element) { storage = Array(repeating: empty, count: count) }
-
-    func store(_ value: Element, at slot: Int) {
-        lock.lock()
-        storage[slot] = value
-        lock.unlock()
-    }
-
-    var values: [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Formats
 import Model
 import Ranking
@@ -16,38 +18,55 @@ public enum RankingJSON {
 
     /// Compact text plus a final newline, or indented for people.
     public static func render(_ r: RankingResult, pretty: Bool = false) -> String {
-        (pretty ? JSONWriter.string(value(r), pretty: true) : String(decoding: bytes(r), as: UTF8.self)) + "\n"
+        if pretty { return JSONWriter.string(value(r), pretty: true) + "\n" }
+        // The parts are copied once, straight into the string (which checks they are UTF-8).
+        let parts = pieces(r)
+        let total = parts.reduce(0) { $0 + $1.count }
+        return String(unsafeUninitializedCapacity: total + 1) { text in
+            let end = join(parts, into: text)
+            text[end] = 10
+            return end + 1
+        }
     }
 
     /// The compact bytes, written directly: the per-KPI lists of a large federation hold
     /// hundreds of thousands of entries.
     public static func bytes(_ r: RankingResult) -> [UInt8] {
-        var j = JSONOutput(capacity: 256 + r.kpis.reduce(0) { $0 + $1.cities.count } * 120)
-        j.beginObject()
-        j.key("method"); j.string(r.options.method.rawValue)
-        j.key("period"); j.string(r.options.period?.description)
-        j.key("kpis"); j.beginArray()
-        for k in r.kpis {
-            j.beginObject()
-            j.key("kpi"); j.string(k.kpi)
-            j.key("field"); j.string(k.field.rawValue)
-            j.key("direction"); j.string(k.direction.rawValue)
-            j.key("unit"); j.string(k.unit)
-            j.key("period"); j.string(k.period.description)
-            j.key("cities"); j.beginArray()
-            for e in k.cities {
-                j.beginObject()
-                j.key("city"); j.string(e.city)
-                j.key("origin"); j.string(e.origin)
-                j.key("value"); j.double(e.value)
-                j.key("x"); j.double(e.x)
-                j.key("score"); j.double(e.score)
-                j.key("rank"); j.int(e.rank)
-                j.endObject()
-            }
-            j.endArray()
-            j.endObject()
+        let parts = pieces(r)
+        let total = parts.reduce(0) { $0 + $1.count }
+        return [UInt8](unsafeUninitializedCapacity: total) { bytes, count in count = join(parts, into: bytes) }
+    }
+
+    /// Copies `parts` one after another to the start of `buffer`; returns the bytes copied.
+    static func join(_ parts: [[UInt8]], into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var end = 0
+        for part in parts where !part.isEmpty {
+            part.withUnsafeBufferPointer { (buffer.baseAddress! + end).initialize(from: $0.baseAddress!, count: $0.count) }
+            end += part.count
         }
+        return end
+    }
+
+    /// The document in consecutive parts: the head up to the `kpis` array, the KPI sections
+    /// written side by side (with the commas between them), and the rest.
+    static func pieces(_ r: RankingResult) -> [[UInt8]] {
+        var head = JSONOutput(capacity: 256)
+        head.beginObject()
+        head.key("method"); head.string(r.options.method.rawValue)
+        head.key("period"); head.string(r.options.period?.description)
+        head.key("kpis"); head.beginArray()
+        var parts = [head.bytes]
+        for section in kpiSections(r.kpis) where !section.isEmpty {
+            if parts.count > 1 { parts.append([UInt8(ascii: ",")]) }
+            parts.append(section)
+        }
+        parts.append(tail(r))
+        return parts
+    }
+
+    /// Everything after the `kpis` elements: from the array's `]` to the closing brace.
+    static func tail(_ r: RankingResult) -> [UInt8] {
+        var j = JSONOutput(capacity: 1 << 16)
         j.endArray()
         j.key("fields"); j.beginArray()
         for f in r.fields {
@@ -91,6 +110,59 @@ public enum RankingJSON {
         j.key("settings"); j.value(settings(r.options))
         j.endObject()
         return j.bytes
+    }
+
+    /// KPI lists of at least this many city entries in all are written on several threads.
+    static let parallelKPIEntries = 20_000
+
+    /// The `kpis` elements, comma-separated, in consecutive parts written side by side (one
+    /// per core for large results); joined in order they are the same bytes as one pass.
+    /// `parts` fixes the number of parts (for tests); by default it follows the size.
+    static func kpiSections(_ kpis: [KPIRanking], parts requested: Int? = nil) -> [[UInt8]] {
+        let entries = kpis.reduce(0) { $0 + $1.cities.count }
+        let wanted = requested ?? (entries < parallelKPIEntries ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+        let parts = max(1, min(kpis.count, wanted))
+        // Split at KPI boundaries into parts of about the same number of entries.
+        var bounds = [0]
+        var seen = 0
+        for (k, kpi) in kpis.enumerated() {
+            seen += kpi.cities.count
+            if bounds.count < parts, seen * parts >= entries * bounds.count { bounds.append(k + 1) }
+        }
+        while bounds.count <= parts { bounds.append(kpis.count) }
+        let sections = SectionCollector(count: parts)
+        let splits = bounds
+        let write: @Sendable (Int) -> Void = { part in
+            var j = JSONOutput(capacity: 256 + (splits[part + 1] - splits[part]) * (kpis.first?.cities.count ?? 0) * 110)
+            for k in kpis[splits[part]..<splits[part + 1]] { kpi(k, &j) }
+            sections.store(j.bytes, at: part)
+        }
+        if parts == 1 { write(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: write) }
+        return sections.values
+    }
+
+    static func kpi(_ k: KPIRanking, _ j: inout JSONOutput) {
+        j.beginObject()
+        j.key("kpi"); j.string(k.kpi)
+        j.key("field"); j.string(k.field.rawValue)
+        j.key("direction"); j.string(k.direction.rawValue)
+        j.key("unit"); j.string(k.unit)
+        j.key("period"); j.string(k.period.description)
+        j.key("cities"); j.beginArray()
+        // The hot loop of large outputs, punctuation spelled out: the same bytes as
+        // beginObject/key/…/endObject per entry.
+        for (n, e) in k.cities.enumerated() {
+            if n == 0 { j.literal(#"{"city":"#) } else { j.literal(#",{"city":"#) }
+            j.plainString(e.city)
+            j.literal(#","origin":"#); j.plainString(e.origin)
+            j.literal(#","value":"#); j.plainDouble(e.value)
+            j.literal(#","x":"#); j.plainDouble(e.x)
+            j.literal(#","score":"#); j.plainDouble(e.score)
+            j.literal(#","rank":"#); j.plainInt(e.rank)
+            j.literal("}")
+        }
+        j.endArray()
+        j.endObject()
     }
 
     static func composite(_ entries: [CompositeEntry], _ j: inout JSONOutput) {
@@ -167,5 +239,26 @@ public enum RankingJSON {
         s["seed"] = .string(String(o.seed))
         s["weightNoise"] = .double(RankingOptions.weightNoise)
         return .object(s)
+    }
+}
+
+/// One rendered part per concurrent writer. `@unchecked Sendable`: every access to `storage`
+/// holds `lock`.
+private final class SectionCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[UInt8]]
+
+    init(count: Int) { storage = Array(repeating: [], count: count) }
+
+    func store(_ value: [UInt8], at slot: Int) {
+        lock.lock()
+        storage[slot] = value
+        lock.unlock()
+    }
+
+    var values: [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
     }
 }

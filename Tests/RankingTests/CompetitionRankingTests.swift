@@ -20,6 +20,18 @@ import Testing
         }
     }
 
+    @Test func listingOrderIsByRankThenCityIndexWhateverTheInputOrder() {
+        var rng = SeededGenerator(seed: 12)
+        for _ in 0..<200 {
+            let n = Int(rng.next() % 30)
+            var cities = Array(0..<(n * 2))
+            for i in cities.indices.reversed() { cities.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            let entries = (0..<n).map { (rank: 1 + Int(rng.next() % 5), city: cities[$0]) }
+            let expected = entries.indices.sorted { (entries[$0].rank, entries[$0].city) < (entries[$1].rank, entries[$1].city) }
+            #expect(CompetitionRanking.listingOrder(entries) == expected)
+        }
+    }
+
     @Test func twoThirdsCeilingMatchesTheDefinition() {
         // ⌈2/3·m⌉ for m = 0…6: 0, 1, 2, 2, 3, 4, 4.
         #expect((0...6).map(twoThirdsCeiling) == [0, 1, 2, 2, 3, 4, 4])

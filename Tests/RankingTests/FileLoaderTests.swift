@@ -87,7 +87,7 @@ import Model
             let value = rng.next() % 7 == 0 ? "" : ["12.5", "-0.001", "123456789012345678", "0.1234567890123456789012", "7"][Int(rng.next() % 5)]
             text += "\(c.city),\(c.kpi),\(c.period),\(value),\(rng.next() % 2 == 0),\(c.kpi == "POP.TOTAL" ? "persons" : "")\n"
         }
-        var fast = CleanCellParser(catalog: catalog)
+        let fast = CleanCellParser(catalog: catalog)
         let parsed = fast.parse(Array(text.utf8))
         let viaFast = try #require(parsed)
         let viaGeneral = try CellCSV.loadGeneral(bytes: Array(text.utf8), catalog: catalog, source: "t")
