@@ -46,7 +46,7 @@ enum RankCommands {
             let text: String
             switch format {
             case "csv": text = RankingCSV.render(result)
-            case "json": text = RankingJSON.render(result) + "\n"
+            case "json": text = RankingJSON.render(result)
             case "md": text = RankingMarkdown.render(result)
             case "html": text = HTMLReport.render(result, catalog: catalog)
             default: text = RankingTable.render(result)
