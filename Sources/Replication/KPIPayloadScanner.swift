@@ -367,37 +367,94 @@ final class DefinitionCache: @unchecked Sendable {
         let code: [UInt8]
     }
 
-    /// An immutable copy of the cache (copy-on-write, so taking it costs one retain): a payload
-    /// takes one and looks up all its definitions without locking.
-    struct Snapshot {
-        fileprivate let buckets: [UInt64: [Entry]]
+    /// The cache's contents frozen for lock-free lookups: a payload takes one (one retain) and
+    /// looks up all its definitions without locking. Every remembered definition's bytes sit in
+    /// one buffer, found through an open-addressing table keyed by `bucket` (linear probing), so
+    /// a lookup costs one short hash, a probe or two and one `memcmp`, without hashing a
+    /// dictionary key or retaining the entries it passes. Immutable after init.
+    // @unchecked Sendable: every stored property is a `let` written only in init.
+    final class Snapshot: @unchecked Sendable {
+        private let storage: [UInt8]
+        private let entries: [(hash: UInt64, start: Int, length: Int)]
+        private let codes: [[UInt8]]
+        /// Indexes into `entries`, -1 for an empty slot; at least twice as many slots as entries.
+        private let slots: [Int32]
+        private let mask: Int
+
+        fileprivate init(_ buckets: [UInt64: [Entry]]) {
+            var storage: [UInt8] = []
+            var entries: [(hash: UInt64, start: Int, length: Int)] = []
+            var codes: [[UInt8]] = []
+            for (hash, bucket) in buckets {
+                for entry in bucket {
+                    entries.append((hash, storage.count, entry.bytes.count))
+                    storage += entry.bytes
+                    codes.append(entry.code)
+                }
+            }
+            var size = 8
+            while size < 2 * entries.count { size *= 2 }
+            var slots = [Int32](repeating: -1, count: size)
+            for (index, entry) in entries.enumerated() {
+                var i = Int(truncatingIfNeeded: entry.hash) & (size - 1)
+                while slots[i] >= 0 { i = (i + 1) & (size - 1) }
+                slots[i] = Int32(index)
+            }
+            self.storage = storage
+            self.entries = entries
+            self.codes = codes
+            self.slots = slots
+            mask = size - 1
+        }
 
         /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
         /// its length in bytes and its code. Those bytes are then exactly the `def` value, since
         /// a valid JSON object ends where it closes.
         func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: [UInt8])? {
-            guard let entries = buckets[DefinitionCache.bucket(rest)] else { return nil }
-            for entry in entries where entry.bytes.count <= rest.count {
-                let same = entry.bytes.withUnsafeBufferPointer { stored in
-                    memcmp(stored.baseAddress!, rest.baseAddress!, stored.count) == 0
+            guard !entries.isEmpty, let restStart = rest.baseAddress else { return nil }
+            let hash = DefinitionCache.bucket(rest)
+            let found: Int? = storage.withUnsafeBufferPointer { stored in
+                entries.withUnsafeBufferPointer { entries in
+                    slots.withUnsafeBufferPointer { slots in
+                        var i = Int(truncatingIfNeeded: hash) & mask
+                        while slots[i] >= 0 {
+                            let index = Int(slots[i])
+                            let entry = entries[index]
+                            if entry.hash == hash, entry.length <= rest.count,
+                               memcmp(stored.baseAddress! + entry.start, restStart, entry.length) == 0 {
+                                return index
+                            }
+                            i = (i + 1) & mask
+                        }
+                        return nil
+                    }
                 }
-                if same { return (entry.bytes.count, entry.code) }
             }
-            return nil
+            guard let found else { return nil }
+            return (entries[found].length, codes[found])
         }
     }
 
-    // `lock` guards `buckets`, `count` and `byteCount`.
+    // `lock` guards `buckets`, `count`, `byteCount` and `frozen`.
     private let lock = NSLockLike()
     private var buckets: [UInt64: [Entry]] = [:]
     private var count = 0
     private var byteCount = 0
+    /// The snapshot of the current contents, built on first use after a change.
+    private var frozen: Snapshot?
 
     /// Bytes of definitions currently remembered.
     var storedBytes: Int { lock.withLock { byteCount } }
 
     /// The current contents, for lock-free lookups during one payload.
-    func snapshot() -> Snapshot { lock.withLock { Snapshot(buckets: buckets) } }
+    func snapshot() -> Snapshot {
+        lock.withLock {
+            if let frozen { return frozen }
+            let snapshot = Snapshot(buckets)
+            frozen = snapshot
+            return snapshot
+        }
+    }
 
     /// A multiply-xor hash of the first `prefixLength` bytes, read eight at a time. Not keyed:
     /// colliding prefixes only share a bucket, which `bucketLimit` keeps short.
@@ -445,6 +502,7 @@ final class DefinitionCache: @unchecked Sendable {
             buckets[key] = entries
             count += 1
             byteCount += copy.count
+            frozen = nil
         }
         return code
     }

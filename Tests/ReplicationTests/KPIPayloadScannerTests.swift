@@ -193,4 +193,33 @@ import TestSupport
         #expect(KPIPayloadScanner.scaledKey == KPIPayloadScanner.pack("scaled"))
         #expect(KPIPayloadScanner.defKey == KPIPayloadScanner.pack("def"))
     }
+
+    @Test func theDefinitionTableFindsEachOfManyDefinitionsSharingABucketAndNothingElse() {
+        // Definitions whose first 64 bytes agree share one bucket hash, so they probe past each
+        // other in the snapshot's table; each must be found with its own code, a near miss never.
+        let cache = DefinitionCache()
+        func definition(_ i: Int) -> [UInt8] {
+            Array(#"{"code":"ZZ.SAME_PREFIX_FOR_THE_BUCKET_TEST","direction":"higher","field":"mobility","name":"Indicator \#(i)","unit":"count"}"#.utf8)
+        }
+        var codes: [[UInt8]] = []
+        for i in 0..<DefinitionCache.bucketLimit {
+            let bytes = definition(i)
+            codes.append(bytes.withUnsafeBufferPointer { cache.validate($0) } ?? [])
+        }
+        #expect(codes.allSatisfy { $0 == Array("ZZ.SAME_PREFIX_FOR_THE_BUCKET_TEST".utf8) })
+        let snapshot = cache.snapshot()
+        for i in 0..<DefinitionCache.bucketLimit {
+            let payloadRest = definition(i) + Array(#"},{"kpi":"NEXT"}]}"#.utf8)
+            let found = payloadRest.withUnsafeBufferPointer { snapshot.match($0) }
+            #expect(found?.length == definition(i).count)
+        }
+        let unknown = definition(99) + Array("}]}".utf8)
+        #expect(unknown.withUnsafeBufferPointer { snapshot.match($0) } == nil)
+        let truncated = Array(definition(0).dropLast(3))
+        #expect(truncated.withUnsafeBufferPointer { snapshot.match($0) } == nil)
+        // A later addition is seen by the next snapshot, not by one already taken.
+        _ = definition(99).withUnsafeBufferPointer { cache.validate($0) }
+        #expect(unknown.withUnsafeBufferPointer { snapshot.match($0) } == nil)
+        #expect(unknown.withUnsafeBufferPointer { cache.snapshot().match($0) }?.length == definition(99).count)
+    }
 }
