@@ -68,16 +68,16 @@ let package = Package(
         .executableTarget(name: "bench-publish", dependencies: ["BenchSupport", "CityNode", "Crypto", "Formats", "Model", "Publishing", "Replication"],
                           path: "Benchmarks/PublishBench"),
         /// Imports a 1,000,000-row values CSV and compares with sqlite3's own .import.
-        .executableTarget(name: "bench-import", dependencies: ["CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
+        .executableTarget(name: "bench-import", dependencies: ["BenchSupport", "CityNode", "Store", "Formats"], path: "Benchmarks/ImportBench"),
         /// Benchmark (not a test): rank from CSV to JSON on generated federations vs pandas.
         /// Peer-API figures: ingest through /v1/push, authenticated no-change /v1/changes, serve's RSS.
         .executableTarget(name: "bench-server", dependencies: ["BenchSupport", "CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Model", "Store"],
                           path: "Benchmarks/ServerBench", exclude: ["run.sh"]),
-        .executableTarget(name: "bench-rank", dependencies: ["Ranking", "Report", "Model", "Formats"],
+        .executableTarget(name: "bench-rank", dependencies: ["BenchSupport", "Ranking", "Report", "Model", "Formats"],
                           path: "Benchmarks/RankBench"),
 
         /// Sync over HTTPS on loopback: no-change round trip and bytes; convergence of 100 nodes, 2 random peers per round.
-        .executableTarget(name: "bench-sync", dependencies: ["Sync", "CityNode", "HTTPServer"], path: "Benchmarks/SyncBench"),
+        .executableTarget(name: "bench-sync", dependencies: ["BenchSupport", "Sync", "CityNode", "HTTPServer"], path: "Benchmarks/SyncBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.

@@ -1,6 +1,7 @@
 // bench-import: how fast `kpi import` stores a 1,000,000-row values CSV, with how much memory,
 // against sqlite3's own `.import` of the same file measured in the same run.
 // Run: swift build -c release --product bench-import && .build/release/bench-import [ROWS]
+import BenchSupport
 import CityNode
 import Formats
 import Foundation
@@ -48,11 +49,11 @@ for k in 0..<kpiCount {
                                      field: .egov, personCount: k % 10 == 0))
 }
 let rssBefore = peakRSSKiB()
-let cpuBefore = cpuSeconds()
+let cpuBefore = CPUClock.totalSeconds()
 let start = DispatchTime.now()
 let summary = try node.importValues(path: csvPath)
 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-let cpu = cpuSeconds() - cpuBefore
+let cpu = CPUClock.totalSeconds() - cpuBefore
 let peak = peakRSSKiB()
 precondition(summary.rows == rows, "imported \(summary.rows) of \(rows) rows")
 
@@ -63,11 +64,11 @@ try node.exportValues { exportedBytes += $0.utf8.count }
 let exportSeconds = Double(DispatchTime.now().uptimeNanoseconds - exportStart.uptimeNanoseconds) / 1e9
 
 // Context: the CSV reader alone over the same file (part of every import).
-let readerCPUBefore = cpuSeconds()
+let readerCPUBefore = CPUClock.totalSeconds()
 let reader = try CSVReader(path: csvPath)
 var records = 0
 while try reader.next() != nil { records += 1 }
-let readerCPU = cpuSeconds() - readerCPUBefore
+let readerCPU = CPUClock.totalSeconds() - readerCPUBefore
 precondition(records == rows + 1, "the reader saw \(records) records")
 
 // 3. sqlite3's own .import of the same file into a plain table.
@@ -84,13 +85,6 @@ var childUsage = rusage()
 getrusage(RUSAGE_CHILDREN.rawValue, &childUsage)
 let sqliteCPU = Double(childUsage.ru_utime.tv_sec + childUsage.ru_stime.tv_sec) + Double(childUsage.ru_utime.tv_usec + childUsage.ru_stime.tv_usec) / 1e6
 precondition(sqlite.terminationStatus == 0, "sqlite3 .import failed")
-
-/// User plus system CPU time of this process so far (getrusage), robust against a busy machine.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
 
 /// The process's peak resident set size (VmHWM in /proc/self/status), in KiB.
 func peakRSSKiB() -> Int {

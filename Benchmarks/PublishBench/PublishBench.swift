@@ -149,16 +149,21 @@ func measureVerify(_ city: BenchCity, _ records: [Envelope], key: Ed25519Signing
     print(String(format: "openssl speed ed25519 verify (same run): %.0f /s", baseline.verify))
 }
 
+/// `count` cities as a peer would push them (a first key record, the signed records, a head),
+/// each under a new key whose origin `node` trusts.
+func ingestBatches(_ city: BenchCity, trustedBy node: Node, count: Int) throws -> [[Envelope]] {
+    try (0..<count).map { _ in
+        let k = try Ed25519SigningKey.generate()
+        try node.trust(origin: KeyIDs.originID(k.publicKey), label: nil)
+        return [BenchCity.firstKeyRecord(k)] + (try city.buildAndSign(key: k, firstN: 2))
+    }
+}
+
 func measureIngest(_ city: BenchCity, dir: String) throws {
     let home = NodeHome(path: dir + "/ingest")
     try NodeInitializer.initialize(home: home, options: InitOptions(city: "Ingeststadt", country: "DE"))
     let node = try Node(home: home)
-    var batches: [[Envelope]] = []
-    for _ in 0..<60 {
-        let k = try Ed25519SigningKey.generate()
-        try node.trust(origin: KeyIDs.originID(k.publicKey), label: nil)
-        batches.append([BenchCity.firstKeyRecord(k)] + (try city.buildAndSign(key: k, firstN: 2)))
-    }
+    let batches = try ingestBatches(city, trustedBy: node, count: 60)
     let items = batches.reduce(0) { $0 + $1.count }
     var accepted = 0
     let cpuStart = CPUClock.totalSeconds()
@@ -229,13 +234,7 @@ func runFixedWork(_ city: BenchCity, mode: String, count: Int) throws {
         let home = NodeHome(path: dir + "/ingest")
         try NodeInitializer.initialize(home: home, options: InitOptions(city: "Ingeststadt", country: "DE"))
         let node = try Node(home: home)
-        var batches: [[Envelope]] = []
-        for _ in 0..<count {
-            let k = try Ed25519SigningKey.generate()
-            try node.trust(origin: KeyIDs.originID(k.publicKey), label: nil)
-            batches.append([BenchCity.firstKeyRecord(k)] + (try city.buildAndSign(key: k, firstN: 2)))
-        }
-        for batch in batches { done += try node.ingest(batch, relayedBy: "bench").filter { $0.status == .accepted }.count }
+        for batch in try ingestBatches(city, trustedBy: node, count: count) { done += try node.ingest(batch, relayedBy: "bench").filter { $0.status == .accepted }.count }
     default:
         throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "--fixed raw|verify|lean|ingest N"])
     }

@@ -11,6 +11,7 @@
 // (`--uncertainty 0` ranks like the pandas baseline, which computes no rank intervals;
 // `--report` only writes the HTML report of a small generated federation, for
 // scripts/check-report-browser.sh, and times nothing).
+import BenchSupport
 import Foundation
 import Formats
 import Model
@@ -54,18 +55,6 @@ while let a = arguments.next() {
 }
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
-/// A fixed-seed generator so every run benchmarks the same files.
-struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func writeCatalog(to path: String) throws {
     let fields = ActionField.allCases
     let defs: [JSONValue] = (0..<kpiCount).map { k in
@@ -78,7 +67,7 @@ func writeCatalog(to path: String) throws {
 
 /// Writes `city,kpi,period,value` rows for `cities` cities (plus their POP.TOTAL).
 func writeCells(cities: Int, to path: String) throws -> Int {
-    var rng = Generator(state: 42)
+    var rng = SplitMix64(state: 42)
     var out: [UInt8] = Array("city,kpi,period,value\n".utf8)
     out.reserveCapacity(cities * kpiCount * periods.count * 32)
     let kpiNames = (0..<kpiCount).map { Array(String(format: "BENCH.K%03d", $0).utf8) }
@@ -108,14 +97,6 @@ func writeCells(cities: Int, to path: String) throws -> Int {
     }
     try Data(out).write(to: URL(fileURLWithPath: path))
     return rows
-}
-
-/// User + system CPU seconds of this process so far (getrusage), to separate the code's cost
-/// from waiting on a shared machine.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -180,18 +161,18 @@ for percent in sizes {
     let clock = ContinuousClock()
     var best: (wall: Double, load: Double, rank: Double, json: Double, cpu: Double, cpuLoad: Double, cpuRank: Double, cpuJSON: Double)? = nil
     for _ in 0..<repeats {
-        let cpuStart = cpuSeconds()
+        let cpuStart = CPUClock.totalSeconds()
         let start = clock.now
         let (catalog, _) = try CatalogFile.load(path: catalogPath)
         let input = try CellCSV.load(path: csvPath, catalog: catalog)
         let loaded = clock.now
-        let cpuLoaded = cpuSeconds()
+        let cpuLoaded = CPUClock.totalSeconds()
         let result = try Ranker.rank(input, catalog: catalog, options: options)
         let ranked = clock.now
-        let cpuRanked = cpuSeconds()
+        let cpuRanked = CPUClock.totalSeconds()
         try Data(RankingJSON.bytes(result)).write(to: URL(fileURLWithPath: outPath))
         let end = clock.now
-        let cpuEnd = cpuSeconds()
+        let cpuEnd = CPUClock.totalSeconds()
         let run = (seconds(end - start), seconds(loaded - start), seconds(ranked - loaded), seconds(end - ranked), cpuEnd - cpuStart,
                    cpuLoaded - cpuStart, cpuRanked - cpuLoaded, cpuEnd - cpuRanked)
         if best == nil || run.0 < best!.wall { best = run }

@@ -5,6 +5,7 @@
 //     per round; prints the rounds until every node holds every origin completely (target ≤ 8)
 //     and the wall time.
 // Usage: bench-sync [NODES] [SEED]
+import BenchSupport
 import CityNode
 import Foundation
 import HTTPServer
@@ -20,18 +21,6 @@ let root = NSTemporaryDirectory() + "bench-sync-\(getpid())"
 try? FileManager.default.removeItem(atPath: root)
 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: root) }
-
-/// SplitMix64, so runs are reproducible.
-struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One node: its home, a serving `NodeServer` and a client `Node` for sync runs.
 final class BenchNode {
@@ -75,7 +64,7 @@ do {
 }
 
 // 2. Convergence.
-var g = Seeded(state: seed)
+var g = SplitMix64(state: seed)
 say("starting \(nodeCount) nodes on loopback…")
 let setupStart = Date()
 var nodes: [BenchNode] = []

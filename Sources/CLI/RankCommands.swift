@@ -163,32 +163,11 @@ enum RankCommands {
     }
 
     /// Writes `text` to `path` (atomically) or to standard output.
-    /// Creates (or truncates) `path` with mode 0644 and writes `bytes` to it; false on any failure.
-    private static func writeFile(_ path: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { close(fd); return false }
-            offset += n
-        }
-        return close(fd) == 0
-    }
-
     static func emit(_ text: String, to path: String?, _ ctx: CommandContext) throws(NodeError) {
         guard let path else {
             ctx.out.write(text)
             return
         }
-        let staged = path + ".tmp"
-        // Written from the string's own bytes (a federation's JSON runs to tens of megabytes).
-        var text = text
-        let written = text.withUTF8 { bytes in Self.writeFile(staged, bytes) }
-        guard written, rename(staged, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: staged)
-            throw NodeError(.invalidInput, "cannot write \(path); check that its directory exists and is writable")
-        }
+        try OutputFile.replace(path, with: text)
     }
 }

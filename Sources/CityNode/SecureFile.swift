@@ -12,17 +12,25 @@ enum SecureFile {
         defer { close(fd) }
         // open() applies the umask; set the mode explicitly so secrets are exactly 0600.
         fchmod(fd, mode)
-        var written = 0
-        while written < contents.count {
-            let n = contents.withUnsafeBytes { write(fd, $0.baseAddress! + written, contents.count - written) }
-            guard n > 0 else {
-                throw NodeError(.homeUnwritable, "cannot write \(path) (\(String(cString: strerror(errno)))); check free disk space")
-            }
-            written += n
+        guard contents.withUnsafeBytes({ writeAll(fd, $0) }) else {
+            throw NodeError(.homeUnwritable, "cannot write \(path) (\(String(cString: strerror(errno)))); check free disk space")
         }
         guard fsync(fd) == 0 else {
             throw NodeError(.homeUnwritable, "cannot write \(path) to disk (\(String(cString: strerror(errno))))")
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, continuing after short writes and interruptions; false on
+    /// a failure (`errno` says why).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
     }
 
     /// Replaces `path` atomically: writes a temporary file beside it, fsyncs, renames over it and
@@ -52,5 +60,26 @@ enum SecureFile {
         guard fd >= 0 else { return }
         fsync(fd)
         close(fd)
+    }
+}
+
+/// Files a command writes for people (rankings, reports, exports), not part of a node's home.
+public enum OutputFile {
+    /// Replaces `path` with the UTF-8 bytes of `text` through `path.tmp` and a rename, so no
+    /// reader sees half a file. Written from the string's own storage: a federation's ranking
+    /// JSON runs to tens of megabytes.
+    public static func replace(_ path: String, with text: String) throws(NodeError) {
+        let staged = path + ".tmp"
+        var text = text
+        let written = text.withUTF8 { bytes -> Bool in
+            let fd = open(staged, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return false }
+            let complete = SecureFile.writeAll(fd, UnsafeRawBufferPointer(bytes))
+            return close(fd) == 0 && complete
+        }
+        guard written, rename(staged, path) == 0 else {
+            unlink(staged)
+            throw NodeError(.invalidInput, "cannot write \(path); check that its directory exists and is writable")
+        }
     }
 }

@@ -1,12 +1,11 @@
 /// Finds where the plain run of a JSON string ends, eight bytes at a time: the first byte that
-/// is a quote, a backslash, a control character (< 0x20) or not ASCII (≥ 0x80). Readers of
-/// untrusted JSON call it to skip the long unescaped runs (base64 payloads, names) that make up
-/// most of a document, and then look at the stopping byte themselves.
-public enum JSONStringScan {
+/// is a quote, a backslash, a control character (< 0x20) or not ASCII (≥ 0x80). `JSONReader`
+/// calls it to skip the long unescaped runs (base64 payloads) that make up most of a push
+/// body, and then looks at the stopping byte itself.
+enum JSONStringScan {
     /// The index of the first byte at or after `start` that is `"`, `\`, below 0x20 or at least
     /// 0x80; `bytes.count` if there is none.
-    @inlinable
-    public static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var i = start
         let count = bytes.count
         // Most strings (names, codes, numbers) are short: byte by byte first, words after.

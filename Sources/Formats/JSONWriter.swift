@@ -49,8 +49,20 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string: quotes, and escapes for `"`, `\\`, control characters and
+    /// DEL. Most strings need none, so their bytes are copied in one go.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
+        let copied = s.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 || $0 == 127 }) else { return false }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(92); out.append(b)

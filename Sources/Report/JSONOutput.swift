@@ -167,33 +167,7 @@ struct JSONOutput {
         if needsComma { bytes.append(UInt8(ascii: ",")); needsComma = false }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     private mutating func escaped(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most names need no escaping: copy their bytes in one go.
-        var s = s
-        let copied = s.withUTF8 { utf8 in
-            guard !utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 || $0 == 127 }) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if copied {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(92); bytes.append(b)
-            case 92: bytes.append(92); bytes.append(92)
-            case 10: bytes.append(92); bytes.append(UInt8(ascii: "n"))
-            case 13: bytes.append(92); bytes.append(UInt8(ascii: "r"))
-            case 9: bytes.append(92); bytes.append(UInt8(ascii: "t"))
-            case 0..<32, 127:
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, JSONOutput.hexDigits[Int(b >> 4)], JSONOutput.hexDigits[Int(b & 15)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONWriter.writeString(s, into: &bytes)
     }
 }
