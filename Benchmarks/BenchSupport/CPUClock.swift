@@ -18,6 +18,14 @@ public enum CPUClock {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// CPU seconds (user plus system, nanosecond resolution) of the calling thread so far: for
+    /// interleaving short measurements, where getrusage's split is too coarse.
+    public static func threadSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     /// Calls `body` in batches until `seconds` of user CPU time have passed; returns calls per
     /// user-CPU second.
     public static func rate(seconds: Double, batch: Int = 64, _ body: () -> Void) -> Double {

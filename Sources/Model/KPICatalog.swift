@@ -42,7 +42,8 @@ public struct KPICatalog: Sendable, Hashable {
     }
 
     public subscript(code: String) -> KPIDefinition? { definitions[code] }
-    public func contains(_ code: String) -> Bool { definitions[code] != nil }
+    /// Looks the code up without copying its definition out.
+    public func contains(_ code: String) -> Bool { definitions.index(forKey: code) != nil }
 
     /// Definitions sorted by code.
     public var sorted: [KPIDefinition] { definitions.values.sorted { $0.code < $1.code } }

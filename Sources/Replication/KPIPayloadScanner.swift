@@ -22,21 +22,35 @@ struct KPIPayloadScanner {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private let catalog: KPICatalog
+    /// Whether value objects are first read in the layout `JSONWriter` writes (`canonicalValue`).
+    private let canonicalFirst: Bool
     private var pos = 0
     /// The definition cache as it was at this payload's first `def`.
     private var definitions: DefinitionCache.Snapshot?
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, catalog: KPICatalog) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, catalog: KPICatalog, canonicalFirst: Bool) {
         self.bytes = bytes
         self.catalog = catalog
+        self.canonicalFirst = canonicalFirst
     }
 
     /// Checks `payload` against the schema of `kpi/<period>`, codes in `catalog` needing no `def`.
-    static func check(_ payload: [UInt8], period: Period, catalog: KPICatalog = .builtIn) -> Outcome {
+    /// `canonicalFirst: false` reads every value object member by member (tests compare both ways).
+    static func check(_ payload: [UInt8], period: Period, catalog: KPICatalog = .builtIn, canonicalFirst: Bool = true) -> Outcome {
         payload.withUnsafeBufferPointer { buffer in
-            var scanner = KPIPayloadScanner(bytes: buffer, catalog: catalog)
+            var scanner = KPIPayloadScanner(bytes: buffer, catalog: catalog, canonicalFirst: canonicalFirst)
             do { try scanner.scanRoot(period: period) } catch { return .undecided }
             return .valid
+        }
+    }
+
+    /// Whether `valueObject` (one element of `values`) is read by the canonical-layout shortcut
+    /// and accepted there, for tests.
+    static func readsCanonically(_ valueObject: [UInt8], catalog: KPICatalog = .builtIn) -> Bool {
+        valueObject.withUnsafeBufferPointer { buffer in
+            var scanner = KPIPayloadScanner(bytes: buffer, catalog: catalog, canonicalFirst: true)
+            guard (try? scanner.canonicalValue()) ?? nil != nil else { return false }
+            return scanner.pos == buffer.count
         }
     }
 
@@ -96,6 +110,9 @@ struct KPIPayloadScanner {
     /// One `{kpi, value, flag, unit, scaled?, def?}` object, with the checks of `KPIPayload(json:)`;
     /// returns the byte range of its code.
     private mutating func scanValue() throws(Undecided) -> Range<Int> {
+        let start = pos
+        if canonicalFirst, let code = try canonicalValue() { return code }
+        pos = start
         try expect(UInt8(ascii: "{"))
         var code: Range<Int>?
         var flag: ValueFlag?
@@ -142,16 +159,7 @@ struct KPIPayloadScanner {
                 if pos < bytes.count && bytes[pos] == UInt8(ascii: "t") { try literal("true") } else { try literal("false") }
             } else if name == Self.defKey {
                 guard definitionCode == nil else { throw Undecided() }
-                let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
-                if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
-                if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = definitions?.match(rest) {
-                    definitionCode = known.code
-                    pos += known.length
-                } else {
-                    let range = try skipObject()
-                    guard let code = DefinitionCache.shared.validate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Undecided() }
-                    definitionCode = code
-                }
+                definitionCode = try definition()
             } else {
                 throw Undecided()
             }
@@ -159,14 +167,115 @@ struct KPIPayloadScanner {
             if try separator(closing: UInt8(ascii: "}")) { break }
         }
         guard let code, let flag, let value, sawUnit else { throw Undecided() }
-        if flag == .suppressed ? value : !value { throw Undecided() }
+        try checkValue(code: code, flag: flag, hasValue: value, definitionCode: definitionCode)
+        return code
+    }
+
+    /// A value object exactly as `KPIPayload.json` and `JSONWriter` write it, checked byte by
+    /// byte against that layout: `{"kpi":"…","value":"…"|null,"flag":"…","unit":"…"`, then
+    /// optionally `,"scaled":true` and `,"def":{…}`, then `}`. Nil (position undefined) at the
+    /// first byte that differs, and the caller reads the object member by member instead; a
+    /// layout that matches but breaks a rule is refused as the member-by-member reading would.
+    private mutating func canonicalValue() throws(Undecided) -> Range<Int>? {
+        guard consume(#"{"kpi":""#) else { return nil }
+        guard let code = canonicalCode() else { return nil }
+        guard consume(#","value":"#) else { return nil }
+        let hasValue: Bool
+        if consume("null") {
+            hasValue = false
+        } else {
+            guard consume(#"""#), let end = closingQuote(within: 200),
+                  isDecimal(PlainString(range: pos..<end, ascii: true)) else { return nil }
+            pos = end + 1
+            hasValue = true
+        }
+        guard consume(#","flag":""#), pos + 3 <= bytes.count else { return nil }
+        let flag: ValueFlag
+        if bytes[pos] == UInt8(ascii: "o") && bytes[pos + 1] == UInt8(ascii: "k") && bytes[pos + 2] == UInt8(ascii: "\"") {
+            flag = .ok
+            pos += 3
+        } else {
+            guard bytes[pos + 1] == UInt8(ascii: "\"") else { return nil }
+            switch bytes[pos] {
+            case UInt8(ascii: "S"): flag = .suppressed
+            case UInt8(ascii: "P"): flag = .provisional
+            case UInt8(ascii: "R"): flag = .revised
+            default: return nil
+            }
+            pos += 2
+        }
+        // A unit of 1 to 40 printable ASCII characters other than `\` (any other takes the long way).
+        guard consume(#","unit":""#) else { return nil }
+        let base = bytes.baseAddress!, unitStart = pos
+        let unitEnd = min(bytes.count, unitStart + 41)
+        var i = unitStart
+        while i < unitEnd && base[i] != UInt8(ascii: "\"") {
+            guard base[i] &- 0x20 < 0x5F && base[i] != 92 else { return nil }
+            i += 1
+        }
+        guard i < unitEnd, i > unitStart else { return nil }
+        pos = i + 1
+        _ = consume(#","scaled":true"#)
+        var definitionCode: [UInt8]?
+        if consume(#","def":"#) { definitionCode = try definition() }
+        guard consume("}") else { return nil }
+        try checkValue(code: code, flag: flag, hasValue: hasValue, definitionCode: definitionCode)
+        return code
+    }
+
+    /// A KPI code and its closing `"` at `pos`, read in one pass with the checks of `isCode`;
+    /// returns the code's range with `pos` after the quote, or nil. Works on a local index, so
+    /// the loop keeps it in a register.
+    private mutating func canonicalCode() -> Range<Int>? {
+        let base = bytes.baseAddress!, start = pos
+        let end = min(bytes.count, start + 65)
+        guard start < end, base[start] &- 65 < 26 else { return nil }
+        var previous = base[start]
+        var dots = 0
+        var i = start + 1
+        while i < end {
+            let c = base[i]
+            if c == UInt8(ascii: "\"") {
+                guard previous != 46, dots > 0, i - start >= 3 else { return nil }
+                pos = i + 1
+                return start..<i
+            }
+            if c == 46 {
+                guard previous != 46 else { return nil }
+                dots += 1
+            } else if !(c &- 65 < 26 || c &- 48 < 10 || c == 95) {
+                return nil
+            }
+            previous = c
+            i += 1
+        }
+        return nil
+    }
+
+    /// A `def` value at `pos`: a definition met before is found in the definition cache's
+    /// snapshot by its bytes; any other is parsed, checked and remembered. Returns its code.
+    private mutating func definition() throws(Undecided) -> [UInt8] {
+        let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
+        if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = definitions?.match(rest) {
+            pos += known.length
+            return known.code
+        }
+        let range = try skipObject()
+        guard let code = DefinitionCache.shared.validate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Undecided() }
+        return code
+    }
+
+    /// The rules of `KPIPayload(json:)` across a value's members: `null` exactly with flag `S`,
+    /// and a code that is its carried definition's or, without one, in the catalog.
+    private func checkValue(code: Range<Int>, flag: ValueFlag, hasValue: Bool, definitionCode: [UInt8]?) throws(Undecided) {
+        if flag == .suppressed ? hasValue : !hasValue { throw Undecided() }
         if let definitionCode {
             guard definitionCode.count == code.count,
                   memcmp(definitionCode, bytes.baseAddress! + code.lowerBound, code.count) == 0 else { throw Undecided() }
         } else if !catalog.contains(string(code)) {
             throw Undecided()
         }
-        return code
     }
 
     /// `KPIDefinition.validateCode` on bytes: 3 to 64 of `A-Z 0-9 _ .`, starting with a letter,
@@ -188,7 +297,8 @@ struct KPIPayloadScanner {
 
     /// True if the bytes of `a` sort strictly before those of `b`.
     private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        UnsafeBufferPointer(rebasing: bytes[a]).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[b]))
+        let order = memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, min(a.count, b.count))
+        return order < 0 || (order == 0 && a.count < b.count)
     }
 
     /// True if `text` is what `DecimalValue(_:)` accepts, checked by its grammar: an optional
@@ -273,6 +383,28 @@ struct KPIPayloadScanner {
             }
         }
         throw Undecided()
+    }
+
+    /// Consumes `text` if the bytes at `pos` are exactly it. Inlined, so the compiler sees the
+    /// literal's length and compares a few words instead of calling `memcmp`.
+    @inline(__always)
+    private mutating func consume(_ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        guard pos + n <= bytes.count, memcmp(bytes.baseAddress! + pos, text.utf8Start, n) == 0 else { return false }
+        pos += n
+        return true
+    }
+
+    /// The index of the first `"` at or after `pos` if it lies within `limit` bytes; the bytes
+    /// before it are not checked (the caller's grammar does, and refuses `\`).
+    private func closingQuote(within limit: Int) -> Int? {
+        var i = pos
+        let end = min(bytes.count, pos + limit + 1)
+        while i < end {
+            if bytes[i] == UInt8(ascii: "\"") { return i }
+            i += 1
+        }
+        return nil
     }
 
     private mutating func literal(_ text: StaticString) throws(Undecided) {

@@ -70,10 +70,33 @@ public final class Statement {
     }
 
     /// Binds `values`, runs the statement to completion and resets it, for INSERT/UPDATE/DELETE.
+    /// Blobs of `inPlaceBlobBytes` or more are bound where they lie, not copied (a replicated
+    /// record's payload is tens of kilobytes): `values` holds them for the whole run, and the
+    /// bindings are cleared before their buffers go out of scope.
     public func run(_ values: [SQLValue] = []) throws(StoreError) {
-        try bind(values)
-        while try step() {}
         reset()
+        try withBindings(values[...], from: 1) { () throws(StoreError) in
+            defer { reset() }
+            while try step() {}
+        }
+    }
+
+    /// Blobs at least this long are bound in place by `run`.
+    static let inPlaceBlobBytes = 4096
+
+    /// Binds `values` to parameters `index`, `index + 1`, … and calls `body` while large blobs'
+    /// buffers are held open for SQLite (SQLITE_STATIC); `body` must clear the bindings.
+    private func withBindings(_ values: ArraySlice<SQLValue>, from index: Int, _ body: () throws(StoreError) -> Void) throws(StoreError) {
+        guard let value = values.first else { return try body() }
+        guard case .blob(let bytes) = value, bytes.count >= Self.inPlaceBlobBytes else {
+            try bind(value, at: index)
+            return try withBindings(values.dropFirst(), from: index + 1, body)
+        }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(StoreError) in
+            let rc = sqlite3_bind_blob(handle, Int32(index), buffer.baseAddress, Int32(buffer.count), nil)
+            guard rc == SQLITE_OK else { throw database.error(rc, doing: "bind a value") }
+            try withBindings(values.dropFirst(), from: index + 1, body)
+        }
     }
 
     /// Rewinds the statement and clears its bindings (sqlite3_reset, sqlite3_clear_bindings).

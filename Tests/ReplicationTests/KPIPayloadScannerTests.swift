@@ -113,6 +113,46 @@ import TestSupport
         #expect(scannedValid * 10 >= accepted * 8)
     }
 
+    /// The canonical-layout reading is only a shortcut: over the same random and mutated
+    /// payloads it decides exactly as the member-by-member reading, and it does take the
+    /// shortcut for the values publishers write.
+    @Test func theCanonicalLayoutShortcutDecidesAsTheMemberByMemberReading() {
+        var rng = SeededGenerator(seed: 0x5CA7_0C0D)
+        var valid = 0
+        for _ in 0..<3_000 {
+            let base = Self.randomPayload(&rng)
+            for bytes in [base, Self.mutate(base, &rng), Self.mutate(base, &rng), Self.mutate(Self.mutate(base, &rng), &rng)] {
+                let fast = KPIPayloadScanner.check(bytes, period: Self.period)
+                let slow = KPIPayloadScanner.check(bytes, period: Self.period, canonicalFirst: false)
+                #expect(fast == slow, "decisions differ for \(String(decoding: bytes, as: UTF8.self))")
+                if fast == .valid { valid += 1 }
+            }
+        }
+        #expect(valid > 1_000)
+    }
+
+    /// Every value `KPIPayload.json` writes takes the shortcut; other layouts of the same value
+    /// (pretty-printed, members reordered, `scaled: false`) leave it to the member-by-member reading.
+    @Test func valuesAsPublishersWriteThemTakeTheCanonicalShortcut() {
+        let d = KPIDefinition(code: "LOCAL.TREES", name: "Trees", unit: "count", direction: .higher, field: ActionField.allCases[0])
+        let values = [
+            PublishedValue(kpi: "MOB.EV_CHARGERS", value: DecimalValue("12.5"), flag: .ok, unit: "count"),
+            PublishedValue(kpi: "MOB.EV_CHARGERS", value: DecimalValue("-3"), flag: .provisional, unit: String(repeating: "x", count: 40)),
+            PublishedValue(kpi: "MOB.EV_CHARGERS", value: DecimalValue("0.125"), flag: .revised, unit: "%", scaled: true),
+            PublishedValue(kpi: "LOCAL.TREES", value: nil, flag: .suppressed, unit: "t CO2", scaled: true, definition: d),
+            PublishedValue(kpi: "LOCAL.TREES", value: DecimalValue("7"), flag: .ok, unit: "count", definition: d),
+        ]
+        for value in values {
+            let object = KPIPayload(period: Self.period, values: [value]).json.objectValue!["values"]!.arrayValue![0]
+            #expect(KPIPayloadScanner.readsCanonically(JSONWriter.bytes(object)), "\(JSONWriter.string(object))")
+            #expect(!KPIPayloadScanner.readsCanonically(JSONWriter.bytes(object, pretty: true)))
+        }
+        let reordered = #"{"value":"1","kpi":"MOB.EV_CHARGERS","flag":"ok","unit":"count"}"#
+        let scaledFalse = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"count","scaled":false}"#
+        let longUnit = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"m²"}"#
+        for text in [reordered, scaledFalse, longUnit] { #expect(!KPIPayloadScanner.readsCanonically(Array(text.utf8)), "\(text)") }
+    }
+
     @Test func acceptsTheUsualShapeWithoutTheFullParse() {
         let d = KPIDefinition(code: "LOCAL.TREES", name: "Trees", unit: "count", direction: .higher, field: ActionField.allCases[0])
         let payload = KPIPayload(period: Self.period, values: [

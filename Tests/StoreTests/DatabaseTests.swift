@@ -155,6 +155,29 @@ import TestSupport
         #expect(out == texts)   // the empty string stays text, never NULL
     }
 
+    /// `run` binds large blobs in place (no copy): several in one statement, around and beside
+    /// small ones, are stored exactly, and reusing the statement never sees an earlier binding.
+    @Test func bindsLargeBlobsInPlaceExactlyAndClearsThemAfterTheRun() throws {
+        let db = try Database(path: dir.file("blobs.sqlite"), mode: .create)
+        try db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, a BLOB, b BLOB, c BLOB)")
+        var rng = SeededGenerator(seed: 0xB10B)
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        let rows: [[SQLValue]] = [
+            [.blob(bytes(Statement.inPlaceBlobBytes)), .blob(bytes(3)), .blob(bytes(70_000))],
+            [.blob([]), .blob(bytes(Statement.inPlaceBlobBytes - 1)), .null],
+            [.null, .blob(bytes(200_000)), .blob(bytes(5))],
+        ]
+        let insert = try db.cached("INSERT INTO blobs (a, b, c) VALUES (?, ?, ?)")
+        for row in rows { try insert.run(row) }
+        let read = try db.prepare("SELECT a, b, c FROM blobs ORDER BY id")
+        var stored: [[SQLValue]] = []
+        while try read.step() { stored.append((0..<3).map { read.isNull($0) ? .null : .blob(read.blob($0)) }) }
+        #expect(stored == rows)
+        // The bindings were cleared after each run: a run without values binds NULL everywhere.
+        try insert.run()
+        #expect(try db.scalarInt("SELECT count(*) FROM blobs WHERE a IS NULL AND b IS NULL AND c IS NULL") == 1)
+    }
+
     @Test func backupAndRestoreRoundTripTheData() throws {
         let db = try Database(path: dir.file("live.sqlite"), mode: .create)
         try db.execute("INSERT INTO meta (key, value) VALUES ('city', 'Aachen')")
