@@ -129,17 +129,22 @@ final class PeerAPI: Sendable {
     }
 
     private func push(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
-        let body = try parseBody(request.body)
-        guard let object = body.objectValue, let items = object["items"]?.arrayValue else { throw .invalidPushBody }
-        guard items.count <= configuration.maxPushItems else { throw .tooManyItems }
         // Envelopes that do not even parse are rejected in place; the rest go to the node as one batch.
         var envelopes: [Envelope] = []
         var slots: [Result<Int, ReplicationError>] = []
-        for item in items {
-            do {
-                envelopes.append(try Envelope(json: item))
-                slots.append(.success(envelopes.count - 1))
-            } catch { slots.append(.failure(error)) }
+        if let fast = EnvelopeList.pushItems(request.body, maxItems: configuration.maxPushItems) {
+            envelopes = fast
+            slots = envelopes.indices.map { .success($0) }
+        } else {
+            let body = try parseBody(request.body)
+            guard let object = body.objectValue, let items = object["items"]?.arrayValue else { throw .invalidPushBody }
+            guard items.count <= configuration.maxPushItems else { throw .tooManyItems }
+            for item in items {
+                do {
+                    envelopes.append(try Envelope(json: item))
+                    slots.append(.success(envelopes.count - 1))
+                } catch { slots.append(.failure(error)) }
+            }
         }
         let results: [IngestResult]
         do {
