@@ -4,10 +4,12 @@
 //                                                   pinned by the caller, measure, print figures
 //   bench-server server HOME                        (child) NodeServer on 127.0.0.1:0 with the
 //                                                   rate limit off; prints the port; stops on EOF
+//   bench-server verify SECONDS                     (child) Ed25519 verifications for SECONDS of
+//                                                   CPU time: the baseline, pinned to one core
 //
 // Figures: ingest of 300-KPI records through POST /v1/push (records/s and server CPU-seconds),
-// authenticated no-change GET /v1/changes (requests/s) beside `openssl speed ed25519` verify/s
-// on one core, and the server's RSS idle and holding the federation (the child runs the same
+// authenticated no-change GET /v1/changes (requests/s) in rounds interleaved with the verify
+// baseline on the server's core (`openssl speed ed25519` there is printed too), and the server's RSS idle and holding the federation (the child runs the same
 // NodeServer `citybench serve` runs, with the rate limit off). Run through
 // Benchmarks/ServerBench/run.sh, which pins the server to one core and the client to the other.
 import BenchSupport
@@ -95,7 +97,8 @@ struct SyntheticOrigin {
 
 // MARK: - A keep-alive loopback client
 
-final class KeepAliveClient {
+// @unchecked Sendable: each instance is used by one thread at a time (a lane, round after round).
+final class KeepAliveClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
@@ -266,59 +269,45 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
     }
     let (probe, probeBody) = connection.exchange(signed[0])
     print("no-change changes: status \(probe), request \(signed[0].count) bytes, response body \(probeBody.count) bytes: \(String(decoding: probeBody, as: UTF8.self))")
-    let perLane = (requests - 1) / lanes
+    // The load in rounds, each followed by the baseline on the server's core: Ed25519
+    // verifications of a 300-byte message through the same libcrypto call `openssl speed`
+    // times, in a child pinned there, once with the client's core idle and once with it
+    // verifying too. This VM's speed drifts within seconds, so a baseline taken before or after
+    // the load can be off by a third; interleaved, load and baseline see the same machine.
+    let rounds = 8
+    let perLane = (requests - 1) / lanes / rounds
     let failures = Mutex()
-    let cpu1 = cpuSeconds(child.processIdentifier), t1 = now()
-    let group = DispatchGroup()
-    for lane in 0..<lanes {
-        let slice = Array(signed[(1 + lane * perLane)..<(1 + (lane + 1) * perLane)])
-        group.enter()
-        Thread {
-            let c = KeepAliveClient(port: port)
-            for r in slice where c.exchange(r).0 != 200 { failures.add() }
-            group.leave()
-        }.start()
+    let clients = (0..<lanes).map { _ in KeepAliveClient(port: port) }
+    var loadSeconds = 0.0, loadCPU = 0.0, sent = 0
+    var idleBaseline = VerifyTally(), busyBaseline = VerifyTally()
+    for round in 0..<rounds {
+        let cpu1 = cpuSeconds(child.processIdentifier), t1 = now()
+        let group = DispatchGroup()
+        for lane in 0..<lanes {
+            let first = 1 + (lane * rounds + round) * perLane
+            let slice = Array(signed[first..<(first + perLane)])
+            let c = clients[lane]
+            group.enter()
+            Thread {
+                for r in slice where c.exchange(r).0 != 200 { failures.add() }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        loadSeconds += now() - t1
+        loadCPU += cpuSeconds(child.processIdentifier) - cpu1
+        sent += perLane * lanes
+        idleBaseline.add(try verifyOnCore(serverCore, seconds: 0.25))
+        busyBaseline.add(try verifyOnCore(serverCore, seconds: 0.25, neighbourCore: clientCore))
     }
-    group.wait()
-    let changesSeconds = now() - t1, changesCPU = cpuSeconds(child.processIdentifier) - cpu1
-    let rate = Double(perLane * lanes) / changesSeconds
-    // The same check in this process, one thread, no HTTP or database: what the signature alone costs here.
-    let sample = RequestAuthorization(headerValue: sign("GET", target, []))!
-    let publicKey = try Ed25519PublicKey(raw: client.key.publicKey)
-    let verifyStart = now()
-    var valid = 0
-    for _ in 0..<5_000 where sample.verify(with: publicKey, audience: serverOrigin, method: "GET", pathWithQuery: target, body: []) { valid += 1 }
-    print(String(format: "in-process RequestAuthorization.verify (Crypto's Ed25519, this core, under the client's load): %.0f/s (%d valid)",
-                 5_000 / (now() - verifyStart), valid))
-    let message = RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
-                                                   timestamp: sample.timestamp, nonce: sample.nonce, body: [])
-    let rawStart = now()
-    for _ in 0..<5_000 where publicKey.isValidSignature(sample.signature, for: message) { valid += 1 }
-    let rawRate = 5_000 / (now() - rawStart)
-    let bytesStart = now()
-    for _ in 0..<5_000 {
-        valid += RequestAuthorization.signedBytes(audience: serverOrigin, method: "GET", pathWithQuery: target,
-                                                  timestamp: sample.timestamp, nonce: sample.nonce, body: []).count > 0 ? 1 : 0
-    }
-    print(String(format: "of which Ed25519PublicKey.isValidSignature alone: %.0f/s; building the signed bytes alone: %.0f/s",
-                 rawRate, 5_000 / (now() - bytesStart)))
-    // The baseline on the server's core twice: with the other core idle, and with it busy (a second
-    // `openssl speed` there), as it was while the client sent requests. On this VM a busy
-    // neighbour slows a core by 10-40 %, so the ratio is taken against the busy-neighbour figure;
-    // both are printed.
-    let idleVerify = try OpenSSLSpeed.ed25519(seconds: 3, core: serverCore).verify
-    let neighbour = Process()
-    neighbour.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    neighbour.arguments = ["taskset", "-c", clientCore, "openssl", "speed", "-seconds", "5", "ed25519"]
-    neighbour.standardOutput = FileHandle.nullDevice
-    neighbour.standardError = FileHandle.nullDevice
-    try neighbour.run()
-    let verify = try OpenSSLSpeed.ed25519(seconds: 3, core: serverCore).verify
-    neighbour.terminate()
-    neighbour.waitUntilExit()
-    print(String(format: "no-change changes: %d requests in %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second; openssl ed25519 verify on the server's core: %.0f/s with the other core busy (%.0f/s with it idle); ratio %.2f (%.2f against the idle figure) (target >= 0.8)",
-                 perLane * lanes, changesSeconds, failures.count, rate, Double(perLane * lanes) / changesCPU, verify, idleVerify,
-                 verify > 0 ? rate / verify : 0, idleVerify > 0 ? rate / idleVerify : 0))
+    let rate = Double(sent) / loadSeconds
+    let openssl = try OpenSSLSpeed.ed25519(seconds: 2, core: serverCore).verify
+    print(String(format: "no-change changes: %d requests in %d rounds, %.2f s (%d failed): %.0f req/s, %.0f per server CPU-second",
+                 sent, rounds, loadSeconds, failures.count, rate, Double(sent) / loadCPU))
+    print(String(format: "Ed25519 verify on the server's core, interleaved with the rounds: %.0f/s with the client's core idle, %.0f/s with it verifying too (openssl speed there after the run: %.0f/s)",
+                 idleBaseline.rate, busyBaseline.rate, openssl))
+    print(String(format: "no-change changes ratio: %.2f against the idle-neighbour baseline, %.2f against the busy-neighbour one (target >= 0.8)",
+                 rate / idleBaseline.rate, rate / busyBaseline.rate))
     // RSS holding the federation, after a full changes walk and /metrics (which touch every origin).
     let walker = KeepAliveClient(port: port)
     _ = walker.exchange(Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
@@ -340,6 +329,68 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
 }
 
 /// A counter shared by client threads.
+/// Verifications counted over thread CPU time, summed across the rounds.
+struct VerifyTally {
+    var verified = 0
+    var seconds = 0.0
+    var rate: Double { seconds > 0 ? Double(verified) / seconds : 0 }
+    mutating func add(_ other: (verified: Int, seconds: Double)) {
+        verified += other.verified
+        seconds += other.seconds
+    }
+}
+
+/// `bench-server verify SECONDS`: Ed25519 verifications of a 300-byte message (what `openssl
+/// speed ed25519` times, through the same libcrypto) for about SECONDS of CPU time; prints the
+/// count and the CPU seconds. Run under `taskset` as the baseline on one core.
+func runVerifyChild(seconds: Double) -> Never {
+    do {
+        let key = try Ed25519SigningKey.generate()
+        let message = [UInt8](repeating: 7, count: 300)
+        let signature = key.sign(message)
+        let publicKey = try Ed25519PublicKey(raw: key.publicKey)
+        let start = CPUClock.threadSeconds()
+        var verified = 0
+        while CPUClock.threadSeconds() - start < seconds {
+            for _ in 0..<16 where publicKey.isValidSignature(signature, for: message) { verified += 1 }
+        }
+        print(verified, CPUClock.threadSeconds() - start)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("bench-server verify: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+/// The verify baseline on `core` (a `bench-server verify` child pinned there), with a second
+/// one verifying on `neighbourCore` meanwhile if given.
+func verifyOnCore(_ core: String, seconds: Double, neighbourCore: String? = nil) throws -> (verified: Int, seconds: Double) {
+    let me = CommandLine.arguments[0]
+    var neighbour: Process?
+    if let neighbourCore {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["taskset", "-c", neighbourCore, me, "verify", String(seconds + 0.2)]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        neighbour = p
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["taskset", "-c", core, me, "verify", String(seconds)]
+    let output = Pipe()
+    p.standardOutput = output
+    try p.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    neighbour?.waitUntilExit()
+    let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+    guard fields.count == 2, let verified = Int(fields[0]), let cpu = Double(fields[1]) else {
+        throw NSError(domain: "bench", code: 3, userInfo: [NSLocalizedDescriptionKey: "verify child said \(text)"])
+    }
+    return (verified, cpu)
+}
+
 final class Mutex: @unchecked Sendable {
     // `value` is only touched under `lock`.
     private let lock = NSLock()
@@ -350,6 +401,7 @@ final class Mutex: @unchecked Sendable {
 
 let arguments = CommandLine.arguments
 if arguments.count >= 3 && arguments[1] == "server" { runServerChild(home: arguments[2]) }
+if arguments.count >= 3 && arguments[1] == "verify" { runVerifyChild(seconds: Double(arguments[2]) ?? 1) }
 func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
     return v
