@@ -118,7 +118,7 @@ struct KPIPayloadScanner {
         var flag: ValueFlag?
         var value: Bool? // true: a decimal string, false: null
         var sawUnit = false, sawScaled = false
-        var definitionCode: [UInt8]?
+        var definitionCode: CarriedCode?
         while true {
             skipWhitespace()
             let key = try plainString()
@@ -216,7 +216,7 @@ struct KPIPayloadScanner {
         guard i < unitEnd, i > unitStart else { return nil }
         pos = i + 1
         _ = consume(#","scaled":true"#)
-        var definitionCode: [UInt8]?
+        var definitionCode: CarriedCode?
         if consume(#","def":"#) { definitionCode = try definition() }
         guard consume("}") else { return nil }
         try checkValue(code: code, flag: flag, hasValue: hasValue, definitionCode: definitionCode)
@@ -252,29 +252,39 @@ struct KPIPayloadScanner {
         return nil
     }
 
+    /// The code of a carried definition: an entry of this payload's definition snapshot (no
+    /// copy, no reference count touched) or the code of one parsed just now.
+    private enum CarriedCode {
+        case remembered(entry: Int)
+        case parsed([UInt8])
+    }
+
     /// A `def` value at `pos`: a definition met before is found in the definition cache's
     /// snapshot by its bytes; any other is parsed, checked and remembered. Returns its code.
-    private mutating func definition() throws(Undecided) -> [UInt8] {
+    private mutating func definition() throws(Undecided) -> CarriedCode {
         let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
         if definitions == nil { definitions = DefinitionCache.shared.snapshot() }
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "{"), let known = definitions?.match(rest) {
             pos += known.length
-            return known.code
+            return .remembered(entry: known.entry)
         }
         let range = try skipObject()
         guard let code = DefinitionCache.shared.validate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Undecided() }
-        return code
+        return .parsed(code)
     }
 
     /// The rules of `KPIPayload(json:)` across a value's members: `null` exactly with flag `S`,
     /// and a code that is its carried definition's or, without one, in the catalog.
-    private func checkValue(code: Range<Int>, flag: ValueFlag, hasValue: Bool, definitionCode: [UInt8]?) throws(Undecided) {
+    private func checkValue(code: Range<Int>, flag: ValueFlag, hasValue: Bool, definitionCode: CarriedCode?) throws(Undecided) {
         if flag == .suppressed ? hasValue : !hasValue { throw Undecided() }
-        if let definitionCode {
-            guard definitionCode.count == code.count,
-                  memcmp(definitionCode, bytes.baseAddress! + code.lowerBound, code.count) == 0 else { throw Undecided() }
-        } else if !catalog.contains(string(code)) {
-            throw Undecided()
+        let codeBytes = UnsafeBufferPointer(rebasing: bytes[code])
+        switch definitionCode {
+        case .remembered(let entry)?:
+            guard definitions!.code(of: entry, equals: codeBytes) else { throw Undecided() }
+        case .parsed(let carried)?:
+            guard carried.count == code.count, memcmp(carried, codeBytes.baseAddress!, code.count) == 0 else { throw Undecided() }
+        case nil:
+            guard catalog.contains(string(code)) else { throw Undecided() }
         }
     }
 
@@ -508,7 +518,9 @@ final class DefinitionCache: @unchecked Sendable {
     final class Snapshot: @unchecked Sendable {
         private let storage: [UInt8]
         private let entries: [(hash: UInt64, start: Int, length: Int)]
-        private let codes: [[UInt8]]
+        /// Every entry's code, one after another, and where each one lies in it.
+        private let codeStorage: [UInt8]
+        private let codes: [Range<Int>]
         /// Indexes into `entries`, -1 for an empty slot; at least twice as many slots as entries.
         private let slots: [Int32]
         private let mask: Int
@@ -516,12 +528,14 @@ final class DefinitionCache: @unchecked Sendable {
         fileprivate init(_ buckets: [UInt64: [Entry]]) {
             var storage: [UInt8] = []
             var entries: [(hash: UInt64, start: Int, length: Int)] = []
-            var codes: [[UInt8]] = []
+            var codeStorage: [UInt8] = []
+            var codes: [Range<Int>] = []
             for (hash, bucket) in buckets {
                 for entry in bucket {
                     entries.append((hash, storage.count, entry.bytes.count))
                     storage += entry.bytes
-                    codes.append(entry.code)
+                    codes.append(codeStorage.count..<(codeStorage.count + entry.code.count))
+                    codeStorage += entry.code
                 }
             }
             var size = 8
@@ -534,15 +548,16 @@ final class DefinitionCache: @unchecked Sendable {
             }
             self.storage = storage
             self.entries = entries
+            self.codeStorage = codeStorage
             self.codes = codes
             self.slots = slots
             mask = size - 1
         }
 
         /// A remembered definition that `rest` (the payload from a `def` value on) starts with:
-        /// its length in bytes and its code. Those bytes are then exactly the `def` value, since
-        /// a valid JSON object ends where it closes.
-        func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, code: [UInt8])? {
+        /// its length in bytes and its entry (for `code(of:equals:)`). Those bytes are then
+        /// exactly the `def` value, since a valid JSON object ends where it closes.
+        func match(_ rest: UnsafeBufferPointer<UInt8>) -> (length: Int, entry: Int)? {
             guard !entries.isEmpty, let restStart = rest.baseAddress else { return nil }
             let hash = DefinitionCache.bucket(rest)
             let found: Int? = storage.withUnsafeBufferPointer { stored in
@@ -563,7 +578,14 @@ final class DefinitionCache: @unchecked Sendable {
                 }
             }
             guard let found else { return nil }
-            return (entries[found].length, codes[found])
+            return (entries[found].length, found)
+        }
+
+        /// Whether the code of the definition at `entry` is exactly `bytes`.
+        func code(of entry: Int, equals bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            let range = codes[entry]
+            return range.count == bytes.count
+                && codeStorage.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, bytes.baseAddress!, range.count) == 0 }
         }
     }
 
