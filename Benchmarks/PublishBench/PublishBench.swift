@@ -169,7 +169,7 @@ func measureIngest(_ city: BenchCity, dir: String, citiesPerCall: Int) throws {
     let batches = stride(from: 0, to: cities.count, by: citiesPerCall).map { Array(cities[$0..<min($0 + citiesPerCall, cities.count)].joined()) }
     let items = batches.reduce(0) { $0 + $1.count }
     // The baseline, interleaved: before each batch, as many Ed25519 verifications of a 300-byte
-    // message (what `openssl speed` times, through the same libcrypto) as the batch has items,
+    // message (the libcrypto call `openssl speed` times, on 20 bytes there) as the batch has items,
     // on the same thread. The machine's speed drifts within seconds, so a baseline measured
     // before or after the ingest can be off by a third; interleaved, both see the same core.
     let key = try Ed25519SigningKey.generate()

@@ -270,8 +270,8 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
     let (probe, probeBody) = connection.exchange(signed[0])
     print("no-change changes: status \(probe), request \(signed[0].count) bytes, response body \(probeBody.count) bytes: \(String(decoding: probeBody, as: UTF8.self))")
     // The load in rounds, each followed by the baseline on the server's core: Ed25519
-    // verifications of a 300-byte message through the same libcrypto call `openssl speed`
-    // times, in a child pinned there, once with the client's core idle and once with it
+    // verifications of a 300-byte message through the libcrypto call `openssl speed` times
+    // (on 20 bytes there), in a child pinned there, once with the client's core idle and once with it
     // verifying too. This VM's speed drifts within seconds, so a baseline taken before or after
     // the load can be off by a third; interleaved, load and baseline see the same machine.
     let rounds = 8
@@ -328,7 +328,6 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
     child.waitUntilExit()
 }
 
-/// A counter shared by client threads.
 /// Verifications counted over thread CPU time, summed across the rounds.
 struct VerifyTally {
     var verified = 0
@@ -340,8 +339,9 @@ struct VerifyTally {
     }
 }
 
-/// `bench-server verify SECONDS`: Ed25519 verifications of a 300-byte message (what `openssl
-/// speed ed25519` times, through the same libcrypto) for about SECONDS of CPU time; prints the
+/// `bench-server verify SECONDS`: Ed25519 verifications of a 300-byte message (the operation
+/// `openssl speed ed25519` times on a 20-byte one, through the same libcrypto; the longer
+/// message adds two SHA-512 blocks, under 1 %) for about SECONDS of CPU time; prints the
 /// count and the CPU seconds. Run under `taskset` as the baseline on one core.
 func runVerifyChild(seconds: Double) -> Never {
     do {
@@ -391,6 +391,7 @@ func verifyOnCore(_ core: String, seconds: Double, neighbourCore: String? = nil)
     return (verified, cpu)
 }
 
+/// A counter shared by client threads.
 final class Mutex: @unchecked Sendable {
     // `value` is only touched under `lock`.
     private let lock = NSLock()

@@ -11,6 +11,10 @@ import Foundation
 /// which give the exact refusal; so this path accepts only what that one accepts, with the
 /// same envelopes.
 public enum EnvelopeList {
+    /// How deep an envelope's members sit in a push body or a changes page (body object, items
+    /// array, envelope object): a JSON depth limit below this refuses every such body.
+    public static let depth = 3
+
     /// The envelopes of a push body `{"items":[…]}`, if it is laid out as `JSONWriter` writes it
     /// and holds at most `maxItems` envelopes that all read.
     public static func pushItems(_ body: [UInt8], maxItems: Int) -> [Envelope]? {
@@ -47,9 +51,8 @@ public enum EnvelopeList {
         /// Consumes `text` if the bytes at `pos` are exactly it.
         @inline(__always)
         mutating func consume(_ text: StaticString) -> Bool {
-            let n = text.utf8CodeUnitCount
-            guard pos + n <= bytes.count, memcmp(bytes.baseAddress! + pos, text.utf8Start, n) == 0 else { return false }
-            pos += n
+            guard bytes.hasLiteral(text, at: pos) else { return false }
+            pos += text.utf8CodeUnitCount
             return true
         }
 

@@ -395,13 +395,11 @@ struct KPIPayloadScanner {
         throw Undecided()
     }
 
-    /// Consumes `text` if the bytes at `pos` are exactly it. Inlined, so the compiler sees the
-    /// literal's length and compares a few words instead of calling `memcmp`.
+    /// Consumes `text` if the bytes at `pos` are exactly it.
     @inline(__always)
     private mutating func consume(_ text: StaticString) -> Bool {
-        let n = text.utf8CodeUnitCount
-        guard pos + n <= bytes.count, memcmp(bytes.baseAddress! + pos, text.utf8Start, n) == 0 else { return false }
-        pos += n
+        guard bytes.hasLiteral(text, at: pos) else { return false }
+        pos += text.utf8CodeUnitCount
         return true
     }
 
@@ -418,11 +416,7 @@ struct KPIPayloadScanner {
     }
 
     private mutating func literal(_ text: StaticString) throws(Undecided) {
-        let n = text.utf8CodeUnitCount
-        guard pos + n <= bytes.count else { throw Undecided() }
-        let p = text.utf8Start
-        for i in 0..<n where bytes[pos + i] != p[i] { throw Undecided() }
-        pos += n
+        guard consume(text) else { throw Undecided() }
     }
 
     /// Consumes `,` (false: another member follows) or `closing` (true: the container ends).

@@ -85,16 +85,25 @@ public final class Statement {
     static let inPlaceBlobBytes = 4096
 
     /// Binds `values` to parameters `index`, `index + 1`, … and calls `body` while large blobs'
-    /// buffers are held open for SQLite (SQLITE_STATIC); `body` must clear the bindings.
+    /// buffers are held open for SQLite (SQLITE_STATIC); `body` must clear the bindings, and a
+    /// failed bind clears them itself.
     private func withBindings(_ values: ArraySlice<SQLValue>, from index: Int, _ body: () throws(StoreError) -> Void) throws(StoreError) {
         guard let value = values.first else { return try body() }
         guard case .blob(let bytes) = value, bytes.count >= Self.inPlaceBlobBytes else {
-            try bind(value, at: index)
+            do { try bind(value, at: index) } catch {
+                // An earlier blob may be bound in place: clear it before its buffer's scope ends.
+                reset()
+                throw error
+            }
             return try withBindings(values.dropFirst(), from: index + 1, body)
         }
         try bytes.withUnsafeBufferPointer { (buffer) throws(StoreError) in
             let rc = sqlite3_bind_blob(handle, Int32(index), buffer.baseAddress, Int32(buffer.count), nil)
-            guard rc == SQLITE_OK else { throw database.error(rc, doing: "bind a value") }
+            guard rc == SQLITE_OK else {
+                let error = database.error(rc, doing: "bind a value")
+                reset()
+                throw error
+            }
             try withBindings(values.dropFirst(), from: index + 1, body)
         }
     }

@@ -14,29 +14,32 @@ enum SyncWire {
     }
 
     static func changesPage(_ body: [UInt8], peer: String) throws(SyncError) -> ChangesPage {
-        let page: ChangesPage
         // A page laid out as nodes write it is read in place; any other goes through the JSON tree.
         if let fast = EnvelopeList.changesPage(body, maxItems: JSONReader.Limits().maxContainerCount) {
-            page = ChangesPage(epoch: fast.epoch, next: fast.next, more: fast.more, items: fast.items)
-        } else {
-            let json = try parse(body, peer: peer)
-            guard let epoch = json["epoch"]?.stringValue, let next = json["next"]?.stringValue,
-                  let more = json["more"]?.boolValue, let items = json["items"]?.arrayValue else {
-                throw SyncError.badResponse(peer, "a changes page without epoch, next, more and items")
-            }
-            var envelopes: [Envelope] = []
-            envelopes.reserveCapacity(items.count)
-            for item in items {
-                do { envelopes.append(try Envelope(json: item)) } catch {
-                    throw SyncError.badResponse(peer, "an item that is not an envelope: \(error.message)")
-                }
-            }
-            page = ChangesPage(epoch: epoch, next: next, more: more, items: envelopes)
+            try checkCursor(fast.next, epoch: fast.epoch, peer: peer)
+            return ChangesPage(epoch: fast.epoch, next: fast.next, more: fast.more, items: fast.items)
         }
-        guard page.next.hasPrefix(page.epoch + "."), Int(page.next.dropFirst(page.epoch.count + 1)) != nil else {
+        let json = try parse(body, peer: peer)
+        guard let epoch = json["epoch"]?.stringValue, let next = json["next"]?.stringValue,
+              let more = json["more"]?.boolValue, let items = json["items"]?.arrayValue else {
+            throw SyncError.badResponse(peer, "a changes page without epoch, next, more and items")
+        }
+        try checkCursor(next, epoch: epoch, peer: peer)
+        var envelopes: [Envelope] = []
+        envelopes.reserveCapacity(items.count)
+        for item in items {
+            do { envelopes.append(try Envelope(json: item)) } catch {
+                throw SyncError.badResponse(peer, "an item that is not an envelope: \(error.message)")
+            }
+        }
+        return ChangesPage(epoch: epoch, next: next, more: more, items: envelopes)
+    }
+
+    /// A page's `next` must be `<epoch>.<position>` of the page's own epoch.
+    private static func checkCursor(_ next: String, epoch: String, peer: String) throws(SyncError) {
+        guard next.hasPrefix(epoch + "."), Int(next.dropFirst(epoch.count + 1)) != nil else {
             throw SyncError.badResponse(peer, "a changes cursor that is not <epoch>.<position>")
         }
-        return page
     }
 
     /// The error code of an error body (`{"error":{"code","message"}}`), if it is one.

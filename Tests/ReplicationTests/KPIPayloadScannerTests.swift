@@ -149,8 +149,22 @@ import TestSupport
         }
         let reordered = #"{"value":"1","kpi":"MOB.EV_CHARGERS","flag":"ok","unit":"count"}"#
         let scaledFalse = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"count","scaled":false}"#
-        let longUnit = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"m²"}"#
-        for text in [reordered, scaledFalse, longUnit] { #expect(!KPIPayloadScanner.readsCanonically(Array(text.utf8)), "\(text)") }
+        let nonASCIIUnit = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"m²"}"#
+        let longUnit = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":""# + String(repeating: "x", count: 41) + #""}"#
+        let scaledTwice = #"{"kpi":"MOB.EV_CHARGERS","value":"1","flag":"ok","unit":"count","scaled":true,"scaled":true}"#
+        for text in [reordered, scaledFalse, nonASCIIUnit, longUnit, scaledTwice] {
+            #expect(!KPIPayloadScanner.readsCanonically(Array(text.utf8)), "\(text)")
+        }
+        // Codes at and beyond the rules' edges: 3 and 64 bytes are codes, 2 and 65, an empty
+        // segment or a trailing dot are not.
+        func value(_ code: String) -> [UInt8] { Array(#"{"kpi":""#.utf8) + Array(code.utf8) + Array(#"","value":"1","flag":"ok","unit":"count"}"#.utf8) }
+        let local = KPICatalog([3, 64].map { KPIDefinition(code: "A." + String(repeating: "B", count: $0 - 2), name: "x", unit: "count",
+                                                            direction: .higher, field: ActionField.allCases[0]) })
+        #expect(KPIPayloadScanner.readsCanonically(value("A.B"), catalog: local))
+        #expect(KPIPayloadScanner.readsCanonically(value("A." + String(repeating: "B", count: 62)), catalog: local))
+        for code in ["A.", "A." + String(repeating: "B", count: 63), "A..B", "AB.", "a.B", "1.B"] {
+            #expect(!KPIPayloadScanner.readsCanonically(value(code), catalog: local), "\(code)")
+        }
     }
 
     @Test func acceptsTheUsualShapeWithoutTheFullParse() {

@@ -166,6 +166,21 @@ import TestSupport
         let bytes = strangers.map { RunningServer.statuses(t.push(a, try! $0.node.ownKeyRecords())) }.flatMap { $0 }
         #expect(bytes.first == "quarantined" && bytes.last == "rejected")
     }
+
+    /// Bodies laid out as nodes write them are read in place, yet under the same limits: with a
+    /// body depth below an envelope's, the compact body is refused exactly as the pretty one.
+    @Test func aPushDeeperThanTheBodyDepthLimitIsRefusedInEveryLayout() throws {
+        var api = PeerAPIConfiguration()
+        api.maxBodyDepth = EnvelopeList.depth - 1
+        let s = try RunningServer(api: api)
+        let a = try TestNode(city: "Aachen", seed: 2)
+        try s.trust(a)
+        let compact = try #require(s.push(a, try a.node.ownKeyRecords()))
+        let body = JSONWriter.bytes(.object(JSONObject(pairs: [("items", .array(try a.node.ownKeyRecords().map(\.json)))])), pretty: true)
+        let pretty = try #require(s.signed(a, "POST", "/v1/push", body: body))
+        #expect(pretty.status == 400)
+        #expect(compact.status == pretty.status, "compact body: \(compact.status), same body pretty-printed: \(pretty.status)")
+    }
 }
 
 extension JSONValue {

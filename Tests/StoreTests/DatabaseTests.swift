@@ -173,9 +173,23 @@ import TestSupport
         var stored: [[SQLValue]] = []
         while try read.step() { stored.append((0..<3).map { read.isNull($0) ? .null : .blob(read.blob($0)) }) }
         #expect(stored == rows)
-        // The bindings were cleared after each run: a run without values binds NULL everywhere.
-        try insert.run()
+        // The bindings were cleared after the run: stepping again without binding inserts NULLs.
+        insert.rewind()
+        _ = try insert.step()
+        insert.reset()
         #expect(try db.scalarInt("SELECT count(*) FROM blobs WHERE a IS NULL AND b IS NULL AND c IS NULL") == 1)
+        // Also when the step fails (a constraint) and when a later bind fails (too many values).
+        try db.execute("CREATE TABLE unique_blob (x BLOB UNIQUE, y INTEGER)")
+        let unique = try db.cached("INSERT INTO unique_blob (x, y) VALUES (?, ?)")
+        let big = bytes(50_000)
+        try unique.run([.blob(big), .integer(1)])
+        #expect(throws: StoreError.self) { try unique.run([.blob(big), .integer(2)]) }
+        #expect(throws: StoreError.self) { try unique.run([.blob(bytes(50_000)), .integer(3), .integer(4)]) }
+        unique.rewind()
+        _ = try unique.step()
+        unique.reset()
+        #expect(try db.scalarInt("SELECT count(*) FROM unique_blob WHERE x IS NULL AND y IS NULL") == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM unique_blob") == 2)
     }
 
     @Test func backupAndRestoreRoundTripTheData() throws {

@@ -132,7 +132,8 @@ final class PeerAPI: Sendable {
         // Envelopes that do not even parse are rejected in place; the rest go to the node as one batch.
         var envelopes: [Envelope] = []
         var slots: [Result<Int, ReplicationError>] = []
-        if let fast = EnvelopeList.pushItems(request.body, maxItems: configuration.maxPushItems) {
+        if configuration.maxBodyDepth >= EnvelopeList.depth,
+           let fast = EnvelopeList.pushItems(request.body, maxItems: configuration.maxPushItems) {
             envelopes = fast
             slots = envelopes.indices.map { .success($0) }
         } else {
