@@ -308,6 +308,8 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
                  idleBaseline.rate, busyBaseline.rate, openssl))
     print(String(format: "no-change changes ratio: %.2f against the idle-neighbour baseline, %.2f against the busy-neighbour one (target >= 0.8)",
                  rate / idleBaseline.rate, rate / busyBaseline.rate))
+    try wrkChanges(port: port, child: child, target: target, work: work, serverCore: serverCore, clientCore: clientCore,
+                   origins: Array(federation.dropFirst(1 + lanes))) { signer in request("GET", target, authorization: sign("GET", target, [], as: signer)) }
     // RSS holding the federation, after a full changes walk and /metrics (which touch every origin).
     let walker = KeepAliveClient(port: port)
     _ = walker.exchange(Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
@@ -326,6 +328,79 @@ func run(origins originCount: Int, requests: Int, serverCore: String, clientCore
                  idleRSS, originCount, pages, rssMiB(child.processIdentifier)))
     try childInput.fileHandleForWriting.close()
     child.waitUntilExit()
+}
+
+/// The no-change changes load from `wrk`, the generator the `/v1/health` benchmark uses: one
+/// thread, 50 keep-alive connections (HTTPBench's setting; env WRK_CONNECTIONS), each request a
+/// pre-signed one taken in turn from a file (every nonce used once, spread over the origins so
+/// each stays far below the replay window's 10,000), eight rounds of 1 s, each followed by the
+/// verify baseline on the server's core: short rounds, because this VM's speed drifts within
+/// seconds. Skipped when `wrk` is missing or there are too few origins to sign with.
+func wrkChanges(port: UInt16, child: Process, target: String, work: String, serverCore: String, clientCore: String,
+                origins: [SyntheticOrigin], signedRequest: (SyntheticOrigin) -> [UInt8]) throws {
+    guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+          origins.count >= 8 else {
+        print("no-change changes with wrk: skipped (needs wrk and at least \(5 + 8) origins)")
+        return
+    }
+    let script = work + "/changes.lua"
+    try Data("""
+        local data, size, count, i
+        init = function(args)
+          local f = assert(io.open(args[1], "rb")); data = f:read("*a"); f:close()
+          size = tonumber(args[2]); count = math.floor(#data / size); i = 0
+        end
+        request = function()
+          i = i + 1
+          if i > count then i = 1 end
+          return string.sub(data, (i - 1) * size + 1, i * size)
+        end
+        """.utf8).write(to: URL(fileURLWithPath: script))
+    let connections = ProcessInfo.processInfo.environment["WRK_CONNECTIONS"].flatMap(Int.init) ?? 50
+    var requests = 0.0, seconds = 0.0, serverCPU = 0.0, failed = 0
+    var idle = VerifyTally(), busy = VerifyTally()
+    let rounds = 8, poolSize = 12_000
+    for round in 0..<rounds {
+        var pool: [UInt8] = []
+        var size = 0
+        for i in 0..<poolSize {
+            let r = signedRequest(origins[(round * poolSize + i) % origins.count])
+            if size == 0 { size = r.count }
+            guard r.count == size else { throw NSError(domain: "bench", code: 4, userInfo: [NSLocalizedDescriptionKey: "signed requests differ in length"]) }
+            pool += r
+        }
+        let file = work + "/changes-\(round).bin"
+        try Data(pool).write(to: URL(fileURLWithPath: file))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["taskset", "-c", clientCore, wrk, "-t1", "-c\(connections)", "-d1s", "-s", script, "http://127.0.0.1:\(port)", "--", file, String(size)]
+        let output = Pipe()
+        p.standardOutput = output
+        let cpu0 = cpuSeconds(child.processIdentifier)
+        try p.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        serverCPU += cpuSeconds(child.processIdentifier) - cpu0
+        func number(after label: String) -> Double? {
+            guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
+            return line.split(separator: " ").compactMap { Double($0) }.first
+        }
+        // "  39998 requests in 2.00s, …" and "Non-2xx or 3xx responses: N" (absent when zero).
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("requests in") }),
+              let count = line.split(separator: " ").first.flatMap({ Double($0) }),
+              let duration = line.split(separator: " ").dropFirst(3).first.flatMap({ Double($0.dropLast(2)) }) else {
+            throw NSError(domain: "bench", code: 5, userInfo: [NSLocalizedDescriptionKey: "unexpected wrk output: \(text)"])
+        }
+        guard count < Double(poolSize) else { throw NSError(domain: "bench", code: 6, userInfo: [NSLocalizedDescriptionKey: "wrk sent all \(poolSize) pre-signed requests; lengthen the pool"]) }
+        requests += count
+        seconds += duration
+        failed += Int(number(after: "Non-2xx") ?? 0)
+        idle.add(try verifyOnCore(serverCore, seconds: 0.25))
+        busy.add(try verifyOnCore(serverCore, seconds: 0.25, neighbourCore: clientCore))
+    }
+    let rate = requests / seconds
+    print(String(format: "no-change changes with wrk (-t1 -c%d, %d rounds of 1 s): %.0f requests (%d not 200): %.0f req/s, %.0f per server CPU-second; verify baseline %.0f/s idle neighbour, %.0f/s busy; ratio %.2f against idle, %.2f against busy (target >= 0.8)",
+                 connections, rounds, requests, failed, rate, requests / serverCPU, idle.rate, busy.rate, rate / idle.rate, rate / busy.rate))
 }
 
 /// Verifications counted over thread CPU time, summed across the rounds.
