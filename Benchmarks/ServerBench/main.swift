@@ -8,10 +8,12 @@
 //                                                   CPU time: the baseline, pinned to one core
 //
 // Figures: ingest of 300-KPI records through POST /v1/push (records/s and server CPU-seconds),
-// authenticated no-change GET /v1/changes (requests/s) in rounds interleaved with the verify
-// baseline on the server's core (`openssl speed ed25519` there is printed too), and the server's RSS idle and holding the federation (the child runs the same
-// NodeServer `citybench serve` runs, with the rate limit off). Run through
-// Benchmarks/ServerBench/run.sh, which pins the server to one core and the client to the other.
+// authenticated no-change GET /v1/changes (requests/s) from this program's 4-connection client
+// and from wrk (50 connections), each in rounds interleaved with the verify baseline on the
+// server's core (`openssl speed ed25519` there is printed too), and the server's RSS idle and
+// holding the federation (the child runs the same NodeServer `citybench serve` runs, with the
+// rate limit off). Run through Benchmarks/ServerBench/run.sh, which pins the server to one core
+// and the client to the other.
 import BenchSupport
 import CityNode
 import Crypto
