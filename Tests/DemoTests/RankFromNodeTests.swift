@@ -88,6 +88,11 @@ final class Federation {
         #expect(export.exitCode == 0, "\(export)")
         let fromCSV = CLIRunner.run(["rank", "--input", csv, "--catalog", catalog, "--format", "json", "--uncertainty", "50"])
         #expect(fromCSV.exitCode == 0, "\(fromCSV)")
+        // The same cells through a pipe (`… | citybench rank --input /dev/stdin`) rank the same.
+        let piped = CLIRunner.run(["rank", "--input", "/dev/stdin", "--catalog", catalog, "--format", "json", "--uncertainty", "50"],
+                                  stdin: Array(FileManager.default.contents(atPath: csv) ?? Data()), stdinThroughPipe: true)
+        #expect(piped.exitCode == 0, "\(piped)")
+        #expect(piped.stdout == fromCSV.stdout)
         let a = try JSONReader.parse(Array(fromNode.stdout.utf8)), b = try JSONReader.parse(Array(fromCSV.stdout.utf8))
         for key in ["kpis", "fields", "overall", "excluded"] {
             #expect(withoutOrigins(a[key]!) == withoutOrigins(b[key]!), "\(key)")

@@ -29,7 +29,9 @@ public enum CLIRunner {
     }()
 
     /// Runs `citybench` with `arguments` and an environment without `CITYBENCH_HOME` unless given.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil) -> CLIResult {
+    /// With `stdinThroughPipe`, `stdin` arrives through a pipe (as after `cat file |`) rather than a file.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil,
+                           stdinThroughPipe: Bool = false) -> CLIResult {
         let scratch = TemporaryDirectory(prefix: "citybench-run")
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -47,7 +49,10 @@ public enum CLIRunner {
         }
         process.standardOutput = out
         process.standardError = err
-        if let stdin {
+        let pipe = Pipe()
+        if stdin != nil, stdinThroughPipe {
+            process.standardInput = pipe
+        } else if let stdin {
             let input = scratch.write("stdin", bytes: stdin)
             process.standardInput = FileHandle(forReadingAtPath: input)
         } else {
@@ -55,6 +60,11 @@ public enum CLIRunner {
         }
         do { try process.run() } catch {
             return CLIResult(exitCode: -1, stdout: "", stderr: "cannot run \(binary): \(error)")
+        }
+        if let stdin, stdinThroughPipe {
+            // Written after the start, from this thread: the pipe buffer (64 KiB) suffices for test inputs.
+            pipe.fileHandleForWriting.write(Data(stdin))
+            try? pipe.fileHandleForWriting.close()
         }
         process.waitUntilExit()
         try? out.close()
