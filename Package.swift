@@ -73,11 +73,11 @@ let package = Package(
         /// Peer-API figures: ingest through /v1/push, authenticated no-change /v1/changes, serve's RSS.
         .executableTarget(name: "bench-server", dependencies: ["BenchSupport", "CityNode", "Replication", "Crypto", "Formats", "HTTPServer", "Model", "Store"],
                           path: "Benchmarks/ServerBench", exclude: ["run.sh"]),
-        .executableTarget(name: "bench-rank", dependencies: ["BenchSupport", "Ranking", "Report", "Model", "Formats"],
+        .executableTarget(name: "bench-rank", dependencies: ["BenchSupport", "TestSupport", "Ranking", "Report", "Model", "Formats"],
                           path: "Benchmarks/RankBench"),
 
         /// Sync over HTTPS on loopback: no-change round trip and bytes; convergence of 100 nodes, 2 random peers per round.
-        .executableTarget(name: "bench-sync", dependencies: ["BenchSupport", "Sync", "CityNode", "HTTPServer"], path: "Benchmarks/SyncBench"),
+        .executableTarget(name: "bench-sync", dependencies: ["BenchSupport", "TestSupport", "Sync", "CityNode", "HTTPServer"], path: "Benchmarks/SyncBench"),
 
         // MARK: Tests
         /// Shared test support: temporary homes, running the real binary, loopback helpers.

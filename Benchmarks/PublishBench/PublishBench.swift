@@ -253,12 +253,10 @@ func runFixedWork(_ city: BenchCity, mode: String, count: Int) throws {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         print(String(format: "ingest starts at monotonic %d.%09d", now.tv_sec, now.tv_nsec))
-        var before = rusage(), after = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &before)
+        let user0 = CPUClock.userSeconds(), total0 = CPUClock.totalSeconds()
         for batch in batches { done += try node.ingest(batch, relayedBy: "bench").filter { $0.status == .accepted }.count }
-        getrusage(RUSAGE_SELF.rawValue, &after)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        print(String(format: "ingest CPU: %.3f s user, %.3f s system", seconds(after.ru_utime) - seconds(before.ru_utime), seconds(after.ru_stime) - seconds(before.ru_stime)))
+        let user = CPUClock.userSeconds() - user0, total = CPUClock.totalSeconds() - total0
+        print(String(format: "ingest CPU: %.3f s user, %.3f s system", user, total - user))
     default:
         throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "--fixed raw|verify|lean|ingest N"])
     }

@@ -17,6 +17,7 @@ import Formats
 import Model
 import Ranking
 import Report
+import TestSupport
 
 /// Full-size shape of the generated federation.
 let fullCities = 1000
@@ -67,7 +68,7 @@ func writeCatalog(to path: String) throws {
 
 /// Writes `city,kpi,period,value` rows for `cities` cities (plus their POP.TOTAL).
 func writeCells(cities: Int, to path: String) throws -> Int {
-    var rng = SplitMix64(state: 42)
+    var rng = SeededGenerator(seed: 42)
     var out: [UInt8] = Array("city,kpi,period,value\n".utf8)
     out.reserveCapacity(cities * kpiCount * periods.count * 32)
     let kpiNames = (0..<kpiCount).map { Array(String(format: "BENCH.K%03d", $0).utf8) }

@@ -10,6 +10,7 @@ import CityNode
 import Foundation
 import HTTPServer
 import Sync
+import TestSupport
 
 /// Prints a line at once (unbuffered), so progress shows while a long run goes on, also in a log file.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
@@ -64,7 +65,7 @@ do {
 }
 
 // 2. Convergence.
-var g = SplitMix64(state: seed)
+var g = SeededGenerator(seed: seed)
 say("starting \(nodeCount) nodes on loopback…")
 let setupStart = Date()
 var nodes: [BenchNode] = []

@@ -16,10 +16,9 @@ public enum CellCSV {
     public static func load(path: String, catalog: KPICatalog) throws(RankingError) -> RankingInput {
         // Mapped rather than read: the parsing threads fault the pages in side by side
         // instead of one thread copying the whole file first. A file that cannot be mapped
-        // (e.g. on a file system without mmap) is read as before, and a pipe (`--input
-        // /dev/stdin` behind `|`) is read to its end.
+        // (e.g. on a file system without mmap, or a pipe: `--input /dev/stdin` behind `|`) is
+        // read to its end.
         guard let data = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-            ?? FileManager.default.contents(atPath: path)
             ?? FileHandle(forReadingAtPath: path).flatMap({ handle in try? handle.readToEnd() ?? Data() }) else {
             throw RankingError(.unreadableFile, "cannot read the cell CSV \(path)")
         }

@@ -178,7 +178,9 @@ struct KPIPayloadScanner {
     /// layout that matches but breaks a rule is refused as the member-by-member reading would.
     private mutating func canonicalValue() throws(Undecided) -> Range<Int>? {
         guard consume(#"{"kpi":""#) else { return nil }
-        guard let code = canonicalCode() else { return nil }
+        guard let codeEnd = closingQuote(within: 64), isCode(pos..<codeEnd) else { return nil }
+        let code = pos..<codeEnd
+        pos = codeEnd + 1
         guard consume(#","value":"#) else { return nil }
         let hasValue: Bool
         if consume("null") {
@@ -221,35 +223,6 @@ struct KPIPayloadScanner {
         guard consume("}") else { return nil }
         try checkValue(code: code, flag: flag, hasValue: hasValue, definitionCode: definitionCode)
         return code
-    }
-
-    /// A KPI code and its closing `"` at `pos`, read in one pass with the checks of `isCode`;
-    /// returns the code's range with `pos` after the quote, or nil. Works on a local index, so
-    /// the loop keeps it in a register.
-    private mutating func canonicalCode() -> Range<Int>? {
-        let base = bytes.baseAddress!, start = pos
-        let end = min(bytes.count, start + 65)
-        guard start < end, base[start] &- 65 < 26 else { return nil }
-        var previous = base[start]
-        var dots = 0
-        var i = start + 1
-        while i < end {
-            let c = base[i]
-            if c == UInt8(ascii: "\"") {
-                guard previous != 46, dots > 0, i - start >= 3 else { return nil }
-                pos = i + 1
-                return start..<i
-            }
-            if c == 46 {
-                guard previous != 46 else { return nil }
-                dots += 1
-            } else if !(c &- 65 < 26 || c &- 48 < 10 || c == 95) {
-                return nil
-            }
-            previous = c
-            i += 1
-        }
-        return nil
     }
 
     /// The code of a carried definition: an entry of this payload's definition snapshot (no

@@ -45,11 +45,16 @@ import Model
         #expect(input.cells.last?.value == 49)
     }
 
+    /// A header and 200 clean rows of E.X, row `index` (0-based) replaced by `line`.
+    static func twoHundredRows(replacing index: Int, with line: String) -> String {
+        var lines = (0..<200).map { "C\($0),E.X,2023,\($0)" }
+        lines[index] = line
+        return "city,kpi,period,value\n" + lines.joined(separator: "\n") + "\n"
+    }
+
     @Test func aBadRowInAnyPartHandsTheFileToTheGeneralReader() throws {
         let catalog = Fixture.catalog(Fixture.kpi("E.X"))
-        var lines = (0..<200).map { "C\($0),E.X,2023,\($0)" }
-        lines[170] = "C170,E.X,2023,12a"
-        let text = "city,kpi,period,value\n" + lines.joined(separator: "\n") + "\n"
+        let text = Self.twoHundredRows(replacing: 170, with: "C170,E.X,2023,12a")
         #expect(CleanCellParser(catalog: catalog, workers: 4, minimumBytesPerWorker: 1).parse(Array(text.utf8)) == nil)
         let error = #expect(throws: RankingError.self) { try CellCSV.load(bytes: Array(text.utf8), catalog: catalog, source: "cells.csv") }
         #expect(error?.message.contains("line 172, column 4: value '12a' for E.X is not a number") == true)
@@ -57,9 +62,7 @@ import Model
 
     @Test func anUnknownKPIInALaterPartIsListedWithItsLine() throws {
         let catalog = Fixture.catalog(Fixture.kpi("E.X"))
-        var lines = (0..<200).map { "C\($0),E.X,2023,\($0)" }
-        lines[150] = "C150,E.NEW,2023,1"
-        let text = "city,kpi,period,value\n" + lines.joined(separator: "\n") + "\n"
+        let text = Self.twoHundredRows(replacing: 150, with: "C150,E.NEW,2023,1")
         #expect(CleanCellParser(catalog: catalog, workers: 3, minimumBytesPerWorker: 1).parse(Array(text.utf8)) == nil)
         let error = #expect(throws: RankingError.self) { try CellCSV.load(bytes: Array(text.utf8), catalog: catalog) }
         #expect(error?.code == .unknownKPI)
