@@ -23,8 +23,8 @@ do {
         host: "127.0.0.1", port: tlsPort,
         tls: TLSConfiguration(certificateChainPath: arguments[3], privateKeyPath: arguments[4]))
     tlsConfiguration.eventLoopThreads = loops
-    let plain = try HTTPServer(configuration: plainConfiguration, handler: router.handler, runsInline: router.inlinePredicate)
-    let tls = try HTTPServer(configuration: tlsConfiguration, handler: router.handler, runsInline: router.inlinePredicate)
+    let plain = try HTTPServer(configuration: plainConfiguration, router: router)
+    let tls = try HTTPServer(configuration: tlsConfiguration, router: router)
     try plain.start()
     try tls.start()
     _ = waiter.wait()

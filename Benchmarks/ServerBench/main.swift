@@ -361,7 +361,13 @@ func wrkChanges(port: UInt16, child: Process, target: String, work: String, serv
     let connections = ProcessInfo.processInfo.environment["WRK_CONNECTIONS"].flatMap(Int.init) ?? 50
     var requests = 0.0, seconds = 0.0, serverCPU = 0.0, failed = 0
     var idle = VerifyTally(), busy = VerifyTally()
-    let rounds = 8, poolSize = 12_000
+    // Each round's pool must outlast a second of the server at full speed (at most about one
+    // request per verification), and no origin may come near the replay window's 10,000 nonces.
+    let rounds = 8
+    let poolSize = max(12_000, Int(VerifyTally(try verifyOnCore(serverCore, seconds: 0.25)).rate * 1.5))
+    guard poolSize * rounds / origins.count < 9_500 else {
+        throw NSError(domain: "bench", code: 7, userInfo: [NSLocalizedDescriptionKey: "\(poolSize * rounds) pre-signed requests need more than \(origins.count) origins; raise --origins"])
+    }
     for round in 0..<rounds {
         var pool: [UInt8] = []
         var size = 0
@@ -410,6 +416,8 @@ struct VerifyTally {
     var verified = 0
     var seconds = 0.0
     var rate: Double { seconds > 0 ? Double(verified) / seconds : 0 }
+    init() {}
+    init(_ first: (verified: Int, seconds: Double)) { add(first) }
     mutating func add(_ other: (verified: Int, seconds: Double)) {
         verified += other.verified
         seconds += other.seconds

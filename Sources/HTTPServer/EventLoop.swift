@@ -25,6 +25,13 @@ final class EventLoop: @unchecked Sendable {
         let activity: ConnectionActivity
     }
 
+    /// A request framed in this pass of the loop, decided at its end.
+    private struct FramedRequest {
+        let connection: LoopConnection
+        let request: HTTPRequest
+        let started: MonotonicInstant
+    }
+
     /// A response produced on the handler pool.
     private struct Completion {
         let id: UInt64
@@ -57,6 +64,10 @@ final class EventLoop: @unchecked Sendable {
     private var now = MonotonicInstant.now()
     /// Access-log lines of this pass, handed to the `AccessLog` at its end (one lock per pass).
     private var logLines: [UInt8] = []
+    /// Requests framed in this pass; their routes decide after every ready socket has been read.
+    private var framed: [FramedRequest] = []
+    private var deciding: [FramedRequest] = []
+    private var outcomes: [RouteOutcome] = []
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// The interim response for `Expect: 100-continue`.
@@ -162,9 +173,36 @@ final class EventLoop: @unchecked Sendable {
                     if connection.mode != .closed { index += 1 }
                 }
             }
+            while !framed.isEmpty { decideFramed() }
             if now >= nextSweep { sweep() }
             handOverLogLines()
         }
+    }
+
+    /// Runs the route decisions of the requests framed in this pass back to back, then answers
+    /// them or hands their blocking work to the pool. Deciding in one run keeps the signature
+    /// checks of a busy pass together, apart from the socket work that would evict the crypto
+    /// tables from the cache between them.
+    private func decideFramed() {
+        // Answering may frame a pipelined request: it joins `framed` for the next round.
+        swap(&framed, &deciding)
+        for item in deciding { outcomes.append(server.dispatch(item.request)) }
+        for (item, outcome) in zip(deciding, outcomes) {
+            let connection = item.connection
+            guard connection.mode == .handling else { continue }  // closed (hung up) meanwhile
+            switch outcome {
+            case .respond(let response):
+                respond(connection, to: item.request, with: response, started: item.started)
+                drive(connection)
+            case .block(let work):
+                let id = connection.id, request = item.request, started = item.started
+                server.handlerPool.submit { [self] in
+                    complete(Completion(id: id, request: request, response: work(), started: started))
+                }
+            }
+        }
+        deciding.removeAll(keepingCapacity: true)
+        outcomes.removeAll(keepingCapacity: true)
     }
 
     private func handOverLogLines() {
@@ -322,18 +360,8 @@ final class EventLoop: @unchecked Sendable {
                 return false
             }
             request.peerAddress = connection.peer
-            let started = MonotonicInstant.now()
-            if server.runsInline(request) {
-                respond(connection, to: request, with: server.handler(request), started: started)
-            } else {
-                connection.mode = .handling
-                let id = connection.id
-                let handler = server.handler
-                let framed = request
-                server.handlerPool.submit { [self] in
-                    complete(Completion(id: id, request: framed, response: handler(framed), started: started))
-                }
-            }
+            connection.mode = .handling
+            framed.append(FramedRequest(connection: connection, request: request, started: MonotonicInstant.now()))
             return true
         case .failure(let error):
             sendFinal(connection, HTTPResponse.error(error))

@@ -6,14 +6,15 @@ import Synchronization
 /// at `maxConnections` in all), strict framing, deadlines on every wait, optional TLS, graceful shutdown.
 ///
 /// ```swift
-/// let server = try HTTPServer(configuration: ServerConfiguration(port: 0), handler: router.handler)
+/// let server = try HTTPServer(configuration: ServerConfiguration(port: 0), router: router)
 /// try server.start()          // binds and returns; server.port is the bound port
 /// server.shutdown(gracePeriod: 10)
 /// ```
 ///
-/// Concurrency (design §5, platform notes §2): an `EventLoop` thread per core parses requests and
-/// runs handlers marked inline (cheap ones such as `/v1/health`); every other handler runs on a
-/// bounded `HandlerPool`, because the node's handlers block on SQLite. Idle keep-alive connections
+/// Concurrency (design §5, platform notes §2): an `EventLoop` thread per usable core parses
+/// requests and runs handlers marked inline (cheap ones such as `/v1/health`) and the loop part of
+/// staged ones (a signed no-change `/v1/changes`); every other handler runs on a bounded
+/// `HandlerPool`, because the node's handlers block on SQLite. Idle keep-alive connections
 /// hold only a poll entry, so they never starve other clients (Dispatch's pool and the Swift
 /// concurrency pool do, when handlers block). Header and handshake deadlines are totals (a slowloris
 /// trickle or a half-sent TLS record cannot stretch them), and idle connections close when
@@ -36,10 +37,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// The access log; flushed at least once a second and at shutdown.
     public let accessLog: AccessLog
 
-    /// Answers requests (on an event loop when `runsInline` says so, otherwise on the handler pool).
-    let handler: Handler
-    /// Whether a request's handler is cheap enough to run on an event loop.
-    let runsInline: @Sendable (HTTPRequest) -> Bool
+    /// Decides each request on its event loop: answered there, or blocking work for the handler pool.
+    let dispatch: @Sendable (HTTPRequest) -> RouteOutcome
     /// The TLS settings shared by all connections; nil for plain HTTP.
     let tlsContext: TLSContext?
     /// Event loops, created at `start`; round-robin over them for new connections.
@@ -74,20 +73,35 @@ public final class HTTPServer: @unchecked Sendable {
         case created, running, shuttingDown, stopped
     }
 
-    /// Creates a server; TLS files are loaded here so a bad certificate fails before binding.
-    /// `runsInline` picks the requests whose handler never blocks, answered on the event loop
-    /// without a thread hand-off; by default every handler runs on the handler pool.
-    public init(
+    /// Creates a server answering with `router`: its inline and staged routes on the event loops,
+    /// the rest on the handler pool.
+    public convenience init(
+        configuration: ServerConfiguration, router: Router, metrics: ServerMetrics = ServerMetrics(),
+        accessLog: AccessLog = AccessLog()
+    ) throws {
+        try self.init(configuration: configuration, dispatch: router.dispatch, metrics: metrics, accessLog: accessLog)
+    }
+
+    /// Creates a server whose every request runs `handler` on the handler pool.
+    public convenience init(
         configuration: ServerConfiguration, handler: @escaping Handler, metrics: ServerMetrics = ServerMetrics(),
-        accessLog: AccessLog = AccessLog(), runsInline: @escaping @Sendable (HTTPRequest) -> Bool = { _ in false }
+        accessLog: AccessLog = AccessLog()
+    ) throws {
+        try self.init(configuration: configuration, dispatch: { request in .block { handler(request) } }, metrics: metrics, accessLog: accessLog)
+    }
+
+    /// Creates a server; TLS files are loaded here so a bad certificate fails before binding.
+    /// `dispatch` runs on an event loop for every framed request and must not block.
+    public init(
+        configuration: ServerConfiguration, dispatch: @escaping @Sendable (HTTPRequest) -> RouteOutcome,
+        metrics: ServerMetrics = ServerMetrics(), accessLog: AccessLog = AccessLog()
     ) throws {
         guard configuration.maxConnections > 0, configuration.maxConnectionsPerAddress > 0, configuration.readChunkBytes > 0,
             configuration.connectionThreadStackBytes >= 64 * 1024, configuration.eventLoopThreads >= 0,
             configuration.handlerThreads > 0
         else { throw HTTPServerError.invalidConfiguration("connections, read size, threads and thread stack must be positive") }
         self.configuration = configuration
-        self.handler = handler
-        self.runsInline = runsInline
+        self.dispatch = dispatch
         self.metrics = metrics
         self.accessLog = accessLog
         self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
@@ -128,7 +142,9 @@ public final class HTTPServer: @unchecked Sendable {
         acceptThreadRunning = true
         accessLog.start()
         pool = HandlerPool(threads: configuration.handlerThreads, stackSize: configuration.connectionThreadStackBytes)
-        let loopCount = configuration.eventLoopThreads > 0 ? configuration.eventLoopThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let loopCount = configuration.eventLoopThreads > 0
+            ? configuration.eventLoopThreads
+            : max(1, ProcessorAffinity.usableCores() ?? ProcessInfo.processInfo.activeProcessorCount)
         loops = try (0..<loopCount).map { _ in try EventLoop(server: self) }
         for (index, loop) in loops.enumerated() { loop.start(name: "http-loop-\(index)") }
         let thread = Thread { [self] in acceptLoop() }

@@ -30,12 +30,29 @@ public struct RequestAuthorization: Hashable, Sendable {
     /// The bytes a request signature covers.
     public static func signedBytes(audience: String, method: String, pathWithQuery: String, timestamp: Int,
                                    nonce: String, body: [UInt8]) -> [UInt8] {
-        var bytes = Array("citybench/v1/request".utf8)
+        // Appended piece by piece (no interpolated String, no hex String): it runs on every request.
+        let prefix = "citybench/v1/request".utf8
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(prefix.count + audience.utf8.count + method.utf8.count + pathWithQuery.utf8.count
+                              + nonce.utf8.count + 2 * SHA256.digestCount + 48)
+        bytes += prefix
         bytes.append(0)
-        bytes += Array("\(audience)\n\(method) \(pathWithQuery)\n\(timestamp)\n\(nonce)\n".utf8)
-        bytes += Array(SHA256.hash(body).hexString.utf8)
+        bytes += audience.utf8
+        bytes.append(0x0A)
+        bytes += method.utf8
+        bytes.append(0x20)
+        bytes += pathWithQuery.utf8
+        bytes.append(0x0A)
+        bytes += String(timestamp).utf8
+        bytes.append(0x0A)
+        bytes += nonce.utf8
+        bytes.append(0x0A)
+        bytes += body.isEmpty ? RequestAuthorization.emptyBodyDigestHex : Array(SHA256.hash(body).hexString.utf8)
         return bytes
     }
+
+    /// hex(SHA-256) of an empty body, which every GET signs.
+    private static let emptyBodyDigestHex = Array(SHA256.hash([UInt8]()).hexString.utf8)
 
     /// Signs a request as `origin` for the server `audience`; returns the header value.
     public static func sign(origin: String, key: Ed25519SigningKey, audience: String, method: String,

@@ -27,6 +27,9 @@ public final class Database {
     public let path: String
     /// Statements compiled by `cached(_:)`, by SQL text.
     private var statementCache: [String: Statement] = [:]
+    /// The WAL-index header for `quickChangeStamp`, mapped at its first use (nil if it cannot be).
+    private var walIndex: WALIndexView?
+    private var walIndexLooked = false
 
     /// Opens (or with `.create`, creates) the database at `path` and applies `migrations`.
     public init(path: String, mode: OpenMode, migrations: [Migration] = Migration.all) throws(StoreError) {
@@ -163,18 +166,41 @@ public final class Database {
         return stmt
     }
 
-    /// What identifies the database's contents as this connection sees them: SQLite's
-    /// `PRAGMA data_version`, which moves when another connection commits, and
-    /// `sqlite3_total_changes64`, the rows this connection has changed. Two equal stamps mean
-    /// nothing changed in between, so answers cached at one stamp still hold at the other.
+    /// What identifies the database's contents as this connection sees them: the commits of
+    /// every connection (the WAL-index header, or else SQLite's `PRAGMA data_version`) and
+    /// `sqlite3_total_changes64`, the rows this connection has changed, also inside a
+    /// transaction not yet committed. Two equal stamps mean nothing changed in between, so
+    /// answers cached at one stamp still hold at the other. A stamp taken before reading makes
+    /// a memo conservative: a commit after the stamp only makes the next look differ.
     public struct ChangeStamp: Equatable, Sendable {
-        let others: Int
+        enum Commits: Equatable, Sendable {
+            case walIndex(WALIndexView.Header)
+            case dataVersion(Int)
+        }
+        let commits: Commits
         let own: Int64
     }
 
-    /// The current `ChangeStamp` (one cached pragma step and one counter read).
+    /// The current `ChangeStamp`: from the WAL-index when it can tell (no SQLite call), else one
+    /// cached pragma step.
     public func changeStamp() throws(StoreError) -> ChangeStamp {
-        ChangeStamp(others: try scalarInt("PRAGMA data_version"), own: sqlite3_total_changes64(handle))
+        if let stamp = quickChangeStamp() { return stamp }
+        return ChangeStamp(commits: .dataVersion(try scalarInt("PRAGMA data_version")), own: sqlite3_total_changes64(handle))
+    }
+
+    /// The `ChangeStamp` from the WAL-index header alone: no system call, no lock, never blocks.
+    /// nil inside a transaction (whose snapshot may be older than the header) and when the
+    /// header cannot be read (no `-shm` file to map, or a writer rewriting it right now).
+    public func quickChangeStamp() -> ChangeStamp? {
+        guard sqlite3_get_autocommit(handle) != 0 else { return nil }
+        if !walIndexLooked {
+            walIndexLooked = true
+            if let file = sqlite3_db_filename(handle, "main"), let pageSize = try? scalarInt("PRAGMA page_size") {
+                walIndex = WALIndexView(databasePath: String(cString: file), pageSize: pageSize)
+            }
+        }
+        guard let header = walIndex?.header() else { return nil }
+        return ChangeStamp(commits: .walIndex(header), own: sqlite3_total_changes64(handle))
     }
 
     /// The first column of the first row of `sql` as an integer (0 if there is no row).
@@ -252,6 +278,9 @@ public final class Database {
             guard try scalarText("PRAGMA journal_mode=DELETE").lowercased() == "delete" else {
                 throw StoreError(.busy, "cannot restore while another process uses the database; stop citybench serve and try again")
             }
+            // Leaving WAL removes the shared-memory file; its successor must be mapped afresh.
+            walIndex = nil
+            walIndexLooked = false
             do { try copy(from: handle, toPath: source, reverse: true) } catch {
                 _ = try? scalarText("PRAGMA journal_mode=WAL")
                 throw error

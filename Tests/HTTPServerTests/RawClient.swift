@@ -184,8 +184,7 @@ enum TestServer {
         configure(&configuration)
         let routes = router ?? TestServer.router
         let server = try HTTPServer(
-            configuration: configuration, handler: routes.handler, accessLog: AccessLog(sink: log.sink),
-            runsInline: routes.inlinePredicate)
+            configuration: configuration, router: routes, accessLog: AccessLog(sink: log.sink))
         try server.start()
         return server
     }

@@ -283,7 +283,7 @@ import TestSupport
         var router = TestServer.router
         router.add("GET", "/metrics") { _ in .text(metrics.renderPrometheus(), contentType: "text/plain; version=0.0.4") }
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
-        let server = try HTTPServer(configuration: configuration, handler: router.handler, metrics: metrics, accessLog: AccessLog(sink: LogCapture().sink))
+        let server = try HTTPServer(configuration: configuration, router: router, metrics: metrics, accessLog: AccessLog(sink: LogCapture().sink))
         try server.start()
         defer { server.shutdown(gracePeriod: 1) }
         let client = try #require(RawClient(port: server.port))
@@ -315,7 +315,7 @@ import TestSupport
     }
 
     @Test func servesPlainHTTPOnIPv6LoopbackAndReportsThePeer() throws {
-        let server = try HTTPServer(configuration: ServerConfiguration(host: "::1", port: 0), handler: TestServer.router.handler, accessLog: AccessLog(sink: LogCapture().sink))
+        let server = try HTTPServer(configuration: ServerConfiguration(host: "::1", port: 0), router: TestServer.router, accessLog: AccessLog(sink: LogCapture().sink))
         try server.start()
         defer { server.shutdown(gracePeriod: 1) }
         let result = try runTool("/usr/bin/curl", ["-sS", "-g", "http://[::1]:\(server.port)/peer"])
@@ -353,14 +353,14 @@ import TestSupport
     }
 
     @Test func refusesPlainHTTPOnANonLoopbackAddress() throws {
-        let server = try HTTPServer(configuration: ServerConfiguration(host: "0.0.0.0", port: 0), handler: TestServer.router.handler)
+        let server = try HTTPServer(configuration: ServerConfiguration(host: "0.0.0.0", port: 0), router: TestServer.router)
         #expect(throws: HTTPServerError.plainHTTPOnPublicAddress("0.0.0.0")) { try server.start() }
     }
 
     @Test func reportsAPortInUseWithAStableCode() throws {
         let first = try TestServer.start()
         defer { first.shutdown(gracePeriod: 1) }
-        let second = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: first.port), handler: TestServer.router.handler)
+        let second = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: first.port), router: TestServer.router)
         do {
             try second.start()
             Issue.record("a second server bound the same port")

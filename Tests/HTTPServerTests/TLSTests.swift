@@ -145,7 +145,7 @@ enum TestCertificate {
         let files = try #require(TestCertificate.files)
         let broken = TLSConfiguration(certificateChainPath: files.certificateChainPath, privateKeyPath: "/nonexistent/key.pem")
         do {
-            _ = try HTTPServer(configuration: ServerConfiguration(tls: broken), handler: TestServer.router.handler)
+            _ = try HTTPServer(configuration: ServerConfiguration(tls: broken), router: TestServer.router)
             Issue.record("a server started without its key")
         } catch let error as HTTPServerError {
             #expect(error.code == "tls_configuration_invalid")

@@ -20,6 +20,25 @@ import TestSupport
         #expect(auth.verify(with: key.verifier, audience: audience, method: "GET", pathWithQuery: "/v1/changes?since=0", body: Array("{}".utf8)))
     }
 
+    @Test func theSignedBytesAreExactlyDesignSectionFivesString() {
+        // A fixed vector: the empty body's digest is SHA-256's well-known empty-input value.
+        let fixed = RequestAuthorization.signedBytes(audience: "ab", method: "GET", pathWithQuery: "/v1/changes?since=0",
+                                                     timestamp: 1_700_000_000, nonce: "AAEC", body: [])
+        #expect(fixed == Array("citybench/v1/request\0ab\nGET /v1/changes?since=0\n1700000000\nAAEC\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".utf8))
+        // Random requests against the formula written as one string.
+        var random = SeededGenerator(seed: 0x5167)
+        for _ in 0..<500 {
+            let body = (0..<Int.random(in: 0...3, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let path = "/v1/" + String((0..<Int.random(in: 0...40, using: &random)).map { _ in "abc?=&.%0123".randomElement(using: &random)! })
+            let timestamp = Int.random(in: -5...2_000_000_000, using: &random)
+            let method = ["GET", "POST", "PUT"].randomElement(using: &random)!
+            let expected = Array("citybench/v1/request\0\(audience)\n\(method) \(path)\n\(timestamp)\nnonce-\(timestamp)\n".utf8)
+                + Array(SHA256.hash(body).hexString.utf8)
+            #expect(RequestAuthorization.signedBytes(audience: audience, method: method, pathWithQuery: path, timestamp: timestamp,
+                                                     nonce: "nonce-\(timestamp)", body: body) == expected)
+        }
+    }
+
     @Test func aTamperedBodyPathMethodOrAudienceFails() throws {
         let auth = try #require(RequestAuthorization(headerValue: header()))
         let v = key.verifier

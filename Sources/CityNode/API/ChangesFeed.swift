@@ -43,8 +43,18 @@ extension Node {
         }
     }
 
-    private func changesInSnapshot(since cursor: ChangesCursor, limitBytes: Int, origin: String?) throws(StoreError) -> ChangesOutcome {
-        let epoch = try epochForChanges()
+    /// The answer `changes` would give when the database is as the epoch memo saw it, for an
+    /// up-to-date cursor (an empty page) or one of another epoch (`epochChanged`); nil when that
+    /// is not certain or the log must be read. No SQLite call and no system call, so an event
+    /// loop may ask (the usual scheduled sync of a peer that has everything ends here).
+    func changesFromMemo(since cursor: ChangesCursor) -> ChangesOutcome? {
+        guard let stamp = database.quickChangeStamp(), let memo = epochMemo, memo.stamp == stamp else { return nil }
+        return Node.answerWithoutLog(since: cursor, epoch: memo.epoch)
+    }
+
+    /// The answer to `cursor` that needs no read of the log: `epochChanged` for another epoch or
+    /// a position beyond the highest arrival, an empty page for an up-to-date cursor.
+    private static func answerWithoutLog(since cursor: ChangesCursor, epoch: ArrivalEpoch) -> ChangesOutcome? {
         var position = 0
         if case let .position(id, pos) = cursor {
             guard id == epoch.id, pos <= epoch.highestArrival else { return .epochChanged(current: epoch.id) }
@@ -52,9 +62,15 @@ extension Node {
         }
         // No position is handed out beyond the highest arrival, so a caller that is up to date
         // (the usual scheduled sync) is answered without reading the log.
-        if position == epoch.highestArrival {
-            return .page(ChangesPage(epoch: epoch.id, next: "\(epoch.id).\(position)", more: false, items: []))
-        }
+        guard position == epoch.highestArrival else { return nil }
+        return .page(ChangesPage(epoch: epoch.id, next: "\(epoch.id).\(position)", more: false, items: []))
+    }
+
+    private func changesInSnapshot(since cursor: ChangesCursor, limitBytes: Int, origin: String?) throws(StoreError) -> ChangesOutcome {
+        let epoch = try epochForChanges()
+        if let answer = Node.answerWithoutLog(since: cursor, epoch: epoch) { return answer }
+        var position = 0
+        if case let .position(_, pos) = cursor { position = pos }
         var sql = """
             SELECT i.arrival, i.header, i.signature, i.payload FROM item i JOIN origin o ON o.origin = i.origin
             WHERE i.arrival > ?1 AND i.quarantine_peer IS NULL AND (o.trusted = 1 OR o.own = 1)

@@ -42,7 +42,7 @@ final class PeerAPI: Sendable {
         router.add("GET", "/v1/info") { [self] _ in info() }
         router.add("GET", "/openapi.json", inline: true) { _ in PeerAPI.openAPIResponse }
         router.add("GET", "/metrics") { [self] _ in metrics() }
-        router.add("GET", "/v1/changes") { [self] request in signed(request, changes) }
+        router.add("GET", "/v1/changes", onLoop: { [self] request in changesOnLoop(request) })
         router.add("POST", "/v1/push") { [self] request in signed(request, push) }
         router.add("POST", "/v1/reconcile") { [self] request in signed(request, reconcile) }
         return router
@@ -56,10 +56,14 @@ final class PeerAPI: Sendable {
         case .failure(let error): return error.response
         case .success(let origin): caller = origin
         }
-        if let limiter, let wait = limiter.admit(origin: caller, now: Date().timeIntervalSince1970) {
-            return PeerAPIError.rateLimited(retryAfter: wait).response
-        }
+        if let refusal = rateLimited(caller) { return refusal }
         do { return try body(request, caller) } catch { return error.response }
+    }
+
+    /// 429 with `Retry-After` when `caller` is over its rate, else nil (and the request counted).
+    private func rateLimited(_ caller: String) -> HTTPResponse? {
+        guard let limiter, let wait = limiter.admit(origin: caller, now: Date().timeIntervalSince1970) else { return nil }
+        return PeerAPIError.rateLimited(retryAfter: wait).response
     }
 
     /// Maps a node failure to the API's error: database trouble is transient (503), the rest 500.
@@ -92,38 +96,46 @@ final class PeerAPI: Sendable {
 
     // MARK: - Signed
 
-    private func changes(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
-        var since: ChangesCursor?
-        var limit = configuration.defaultChangesLimit
-        var originFilter: String?
-        var seen = Set<String>()
-        for item in request.queryItems {
-            guard seen.insert(item.name).inserted else { throw .unknownParameter }
-            switch item.name {
-            case "since":
-                guard let cursor = ChangesCursor(item.value) else { throw .invalidCursor }
-                since = cursor
-            case "limit":
-                guard item.value.utf8.count <= 10, item.value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(item.value),
-                      n >= 1, n <= configuration.maxChangesLimit else { throw .invalidLimit }
-                limit = n
-            case "origin":
-                guard item.value.utf8.count == 32,
-                      item.value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { throw .invalidOriginFilter }
-                originFilter = item.value
-            default:
-                throw .unknownParameter
-            }
+    /// `GET /v1/changes` on the event loop, in the order of `signed`: the caller's key from the
+    /// node's memo, the signature checked here (CPU only), and an up-to-date cursor answered from
+    /// the epoch memo, so the usual scheduled sync costs no thread hand-off and no SQLite call.
+    /// What needs the database goes to the handler pool: authentication without a memo (before
+    /// any check, so nothing runs twice), and a page to read (after it, with the caller known).
+    private func changesOnLoop(_ request: HTTPRequest) -> RouteOutcome {
+        guard let authentication = authenticator.authenticateFromMemo(request, node: shared) else {
+            return .block { [self] in signed(request, changes) }
         }
-        guard let since else { throw .invalidCursor }
-        let outcome: ChangesOutcome
+        let caller: String
+        switch authentication {
+        case .failure(let error): return .respond(error.response)
+        case .success(let origin): caller = origin
+        }
+        if let refusal = rateLimited(caller) { return .respond(refusal) }
+        let query: ChangesQuery
+        do throws(PeerAPIError) { query = try ChangesQuery(request, configuration: configuration) } catch { return .respond(error.response) }
+        if let outcome = shared.withNodeIfFree({ $0.changesFromMemo(since: query.since) }) ?? nil {
+            return .respond(response(outcome))
+        }
+        return .block { [self] in
+            do throws(PeerAPIError) { return try changes(query) } catch { return error.response }
+        }
+    }
+
+    private func changes(_ request: HTTPRequest, caller: String) throws(PeerAPIError) -> HTTPResponse {
+        try changes(try ChangesQuery(request, configuration: configuration))
+    }
+
+    private func changes(_ query: ChangesQuery) throws(PeerAPIError) -> HTTPResponse {
         do {
-            outcome = try shared.withNode { (node) throws(NodeError) in
-                try node.changes(since: since, limitBytes: limit, origin: originFilter)
-            }
+            return response(try shared.withNode { (node) throws(NodeError) in
+                try node.changes(since: query.since, limitBytes: query.limit, origin: query.origin)
+            })
         } catch { throw failure(error) }
+    }
+
+    private func response(_ outcome: ChangesOutcome) -> HTTPResponse {
         switch outcome {
-        case .epochChanged(let current): throw .epochChanged(current: current)
+        case .epochChanged(let current): return PeerAPIError.epochChanged(current: current).response
         case .page(let page): return HTTPResponse.json(bytes: page.json)
         }
     }

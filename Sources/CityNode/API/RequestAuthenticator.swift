@@ -30,21 +30,38 @@ final class RequestAuthenticator: @unchecked Sendable {
 
     /// The authenticated calling origin, or the error to answer with.
     func authenticate(_ request: HTTPRequest, node shared: SharedNode) -> Result<String, PeerAPIError> {
+        let outcome = authenticate(request) { origin in
+            shared.withNode { node in
+                do { return .success(try node.requestKey(origin: origin)) } catch { return .failure(.busy) }
+            }
+        }
+        return outcome ?? .failure(.busy)  // never nil: the lookup above always answers
+    }
+
+    /// `authenticate` as an event loop may run it: the origin's key from the node's memo only,
+    /// nil (nothing checked, no nonce spent) when that needs the database or the node is busy.
+    func authenticateFromMemo(_ request: HTTPRequest, node shared: SharedNode) -> Result<String, PeerAPIError>? {
+        authenticate(request) { origin in
+            shared.withNodeIfFree { $0.requestKeyFromMemo(origin: origin) }?.map { .success($0) }
+        }
+    }
+
+    /// The checks in design order, with the origin's request key (nil: not trusted) from `lookup`;
+    /// nil when `lookup` cannot tell, before the signature is checked or the nonce spent.
+    private func authenticate(
+        _ request: HTTPRequest, key lookup: (String) -> Result<[UInt8]?, PeerAPIError>?
+    ) -> Result<String, PeerAPIError>? {
         guard let value = request.headers["Authorization"] else { return .failure(.authorizationMissing) }
         guard request.headers.values(for: "Authorization").count == 1,
               let authorization = RequestAuthorization(headerValue: value) else { return .failure(.authorizationMalformed) }
         let clock = now()
         guard authorization.isFresh(now: clock) else { return .failure(.authorizationExpired) }
-        let lookup: Result<[UInt8]?, PeerAPIError> = shared.withNode { node in
-            do { return .success(try node.requestKey(origin: authorization.origin)) } catch {
-                return .failure(.busy)
-            }
-        }
         let raw: [UInt8]
-        switch lookup {
-        case .failure(let error): return .failure(error)
-        case .success(nil): return .failure(.untrustedOrigin)
-        case .success(let key?): raw = key
+        switch lookup(authorization.origin) {
+        case nil: return nil
+        case .failure(let error)?: return .failure(error)
+        case .success(nil)?: return .failure(.untrustedOrigin)
+        case .success(let key?)?: raw = key
         }
         guard let key = verificationKey(raw),
               authorization.verify(with: key, audience: audience, method: request.method,
@@ -89,6 +106,14 @@ extension Node {
         }
         requestKeyMemo!.keys[origin] = .some(key)
         return key
+    }
+
+    /// `requestKey(origin:)` as the memo knows it while the database is as the memo saw it
+    /// (`.some(nil)`: not trusted); nil when that is not certain. No SQLite call and no system
+    /// call, so an event loop may ask.
+    func requestKeyFromMemo(origin: String) -> [UInt8]?? {
+        guard let stamp = database.quickChangeStamp(), let memo = requestKeyMemo, memo.stamp == stamp else { return nil }
+        return memo.keys[origin]
     }
 
     /// `requestKey(origin:)` read from the database.

@@ -17,4 +17,12 @@ final class SharedNode: @unchecked Sendable {
         defer { lock.unlock() }
         return try body(node)
     }
+
+    /// Runs `body` with exclusive use of the node if nobody else uses it now; nil otherwise, so
+    /// an event loop never waits behind a handler's long write.
+    func withNodeIfFree<T>(_ body: (Node) -> T) -> T? {
+        guard lock.try() else { return nil }
+        defer { lock.unlock() }
+        return body(node)
+    }
 }

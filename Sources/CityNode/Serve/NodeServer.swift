@@ -73,8 +73,8 @@ public final class NodeServer: Sendable {
         origin = api.origin
         do {
             let router = api.router
-            server = try HTTPServer(configuration: http, handler: router.handler, metrics: metrics,
-                                    accessLog: AccessLog(sink: configuration.accessLog), runsInline: router.inlinePredicate)
+            server = try HTTPServer(configuration: http, router: router, metrics: metrics,
+                                    accessLog: AccessLog(sink: configuration.accessLog))
         } catch let error as HTTPServerError {
             throw NodeError(.invalidConfiguration, error.message)
         } catch {
