@@ -3,7 +3,8 @@ import Glibc
 import Testing
 @testable import HTTPServer
 
-/// The event-loop model: inline routes are answered on the loop, the rest on the bounded handler pool.
+/// The event-loop model: inline routes are answered on the loop, staged routes on the loop or
+/// the pool as they decide, the rest on the bounded handler pool.
 @Suite struct EventLoopModelTests {
     @Test func inlineRoutesAreAnsweredWhileEveryHandlerThreadIsBlocked() throws {
         let gate = HandlerGate()
@@ -55,6 +56,75 @@ import Testing
         }
         #expect(received < 32_000_000)
         #expect(TestServer.answersHealth(server))
+    }
+
+    @Test func stagedRoutesAnswerOnTheLoopOrHandTheirWorkToThePool() throws {
+        let gate = HandlerGate()
+        let blockingWork = gate.handler
+        var router = TestServer.router
+        router.add("GET", "/block", blockingWork)
+        // Answers `?fast` on the loop; anything else becomes blocking work behind the gate.
+        router.add("GET", "/staged", onLoop: { request in
+            request.target.hasSuffix("?fast") ? .respond(.json(bytes: Array(#"{"on":"loop"}"#.utf8))) : .block { blockingWork(request) }
+        })
+        let server = try TestServer.start(router: router) { $0.handlerThreads = 1 }
+        defer { server.shutdown(gracePeriod: 1) }
+        let blocked = try #require(RawClient(port: server.port))
+        blocked.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(gate.waitUntilEntered(1))
+        // The only handler thread is taken: the staged route's loop answer does not need it,
+        // also for requests pipelined on one connection, answered in order.
+        let fast = try #require(RawClient(port: server.port))
+        fast.send(String(repeating: "GET /staged?fast HTTP/1.1\r\nHost: t\r\n\r\n", count: 3))
+        for _ in 0..<3 { #expect(fast.readResponse()?.text == #"{"on":"loop"}"#) }
+        // Work it hands back waits for the pool, then is answered; a loop answer pipelined after
+        // it on the same connection comes second.
+        let slow = try #require(RawClient(port: server.port))
+        slow.send("GET /staged?slow HTTP/1.1\r\nHost: t\r\n\r\nGET /staged?fast HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.release(1)
+        #expect(blocked.readResponse()?.status == 200)
+        #expect(gate.waitUntilEntered(1))
+        gate.release(1)
+        #expect(slow.readResponse()?.text == #"{"released":true}"#)
+        #expect(slow.readResponse()?.text == #"{"on":"loop"}"#)
+        // Both kinds are counted under the route's path.
+        let text = server.metrics.renderPrometheus()
+        #expect(text.contains(#"route="/staged",status="200"} 5"#))
+    }
+
+    @Test func theRouterLabelsStagedAnswersAndRefusalsLikeOtherRoutes() {
+        var router = Router()
+        router.add("GET", "/now", onLoop: { _ in .respond(.json(bytes: [])) })
+        router.add("GET", "/later", onLoop: { _ in .block { .json(bytes: Array("x".utf8)) } })
+        #expect(router.respond(to: HTTPRequest(method: "GET", path: "/now")).routeLabel == "/now")
+        #expect(router.respond(to: HTTPRequest(method: "HEAD", path: "/now")).status == .ok)
+        guard case .block(let work) = router.route(HTTPRequest(method: "GET", path: "/later")) else {
+            Issue.record("a staged route's blocking work is handed back")
+            return
+        }
+        #expect(work().routeLabel == "/later" && work().body == Array("x".utf8))
+        let wrongMethod = router.respond(to: HTTPRequest(method: "POST", path: "/now"))
+        #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers["Allow"] == "GET, HEAD")
+        #expect(router.respond(to: HTTPRequest(method: "GET", path: "/elsewhere")).routeLabel == Router.unmatchedLabel)
+        #expect(!router.runsInline(HTTPRequest(method: "GET", path: "/now")), "only routes added inline run inline")
+    }
+
+    @Test(arguments: [
+        ("Name:\tx\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n", 2),
+        ("Cpus_allowed:\t1\n", 1),
+        ("Cpus_allowed:\tff,ffffffff\n", 40),
+        ("Cpus_allowed:\t00000000,00000004\n", 1),
+        ("Cpus_allowed:\t0\n", nil),
+        ("Cpus_allowed:\tzz\n", nil),
+        ("Name:\tx\n", nil),
+    ] as [(String, Int?)])
+    func theUsableCoresAreTheAffinityMasksBits(status: String, cores: Int?) {
+        #expect(ProcessorAffinity.cpusAllowed(inStatus: status) == cores)
+    }
+
+    @Test func thisProcessHasAtLeastOneUsableCoreAndNoMoreThanAreOnline() throws {
+        let cores = try #require(ProcessorAffinity.usableCores())
+        #expect(cores >= 1 && cores <= ProcessInfo.processInfo.activeProcessorCount)
     }
 
     @Test func routerMarksOnlyRegisteredInlineRoutesAndHeadFollowsGet() {

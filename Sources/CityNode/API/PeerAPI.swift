@@ -2,6 +2,7 @@ import Foundation
 import Formats
 import HTTPServer
 import Replication
+import Synchronization
 
 /// The handlers of the peer API (design §5), mounted on a `Router`:
 /// `GET /v1/health`, `GET /v1/info`, `GET /openapi.json`, `GET /metrics` without authentication;
@@ -19,6 +20,8 @@ final class PeerAPI: Sendable {
     let publicLabel: String?
     /// The HTTP server's request metrics, rendered first on `/metrics`.
     let serverMetrics: ServerMetrics
+    /// Signed `/v1/changes` requests answered on the event loop from memory (no database read).
+    let changesFromMemory = Atomic<Int>(0)
 
     init(node: Node, configuration: PeerAPIConfiguration, serverMetrics: ServerMetrics) throws(NodeError) {
         let identity = try node.originID()
@@ -88,6 +91,9 @@ final class PeerAPI: Sendable {
 
     private func metrics() -> HTTPResponse {
         var text = serverMetrics.renderPrometheus()
+        text += "# HELP citybench_changes_answered_from_memory_total Signed /v1/changes requests answered on an event loop from memory, without reading the database.\n"
+        text += "# TYPE citybench_changes_answered_from_memory_total counter\n"
+        text += "citybench_changes_answered_from_memory_total \(changesFromMemory.load(ordering: .relaxed))\n"
         do { text += try shared.withNode { (node) throws(NodeError) in try node.replicaMetrics() } } catch {
             return failure(error).response
         }
@@ -114,6 +120,7 @@ final class PeerAPI: Sendable {
         let query: ChangesQuery
         do throws(PeerAPIError) { query = try ChangesQuery(request, configuration: configuration) } catch { return .respond(error.response) }
         if let outcome = shared.withNodeIfFree({ $0.changesFromMemo(since: query.since) }) ?? nil {
+            changesFromMemory.add(1, ordering: .relaxed)
             return .respond(response(outcome))
         }
         return .block { [self] in
