@@ -148,7 +148,9 @@ final class EventLoop: @unchecked Sendable {
         while true {
             now = MonotonicInstant.now()
             var timeout: Int32 = -1
-            if nextSweep.nanoseconds != .max {
+            if !framed.isEmpty {
+                timeout = 0  // requests pipelined behind answered ones wait for this pass's decisions
+            } else if nextSweep.nanoseconds != .max {
                 let remaining = nextSweep > now ? (nextSweep.nanoseconds - now.nanoseconds + 999_999) / 1_000_000 : 0
                 timeout = Int32(min(remaining, UInt64(Int32.max)))
             }
@@ -173,7 +175,7 @@ final class EventLoop: @unchecked Sendable {
                     if connection.mode != .closed { index += 1 }
                 }
             }
-            while !framed.isEmpty { decideFramed() }
+            if !framed.isEmpty { decideFramed() }
             if now >= nextSweep { sweep() }
             handOverLogLines()
         }
@@ -184,12 +186,16 @@ final class EventLoop: @unchecked Sendable {
     /// checks of a busy pass together, apart from the socket work that would evict the crypto
     /// tables from the cache between them.
     private func decideFramed() {
-        // Answering may frame a pipelined request: it joins `framed` for the next round.
+        // Answering may frame a pipelined request: it joins `framed` for the next pass, so a
+        // client pipelining without end cannot keep this loop from its other sockets.
         swap(&framed, &deciding)
         for item in deciding { outcomes.append(server.dispatch(item.request)) }
         for (item, outcome) in zip(deciding, outcomes) {
             let connection = item.connection
-            guard connection.mode == .handling else { continue }  // closed (hung up) meanwhile
+            // Only a connection closed since it was framed fails this (nothing in one pass closes
+            // a connection in `.handling` today); its blocking work, which may change the
+            // database, is then not run.
+            guard connection.mode == .handling else { continue }
             switch outcome {
             case .respond(let response):
                 respond(connection, to: item.request, with: response, started: item.started)

@@ -45,12 +45,6 @@ public struct Router: Sendable {
         routes[path, default: [:]][method] = .staged(handler)
     }
 
-    /// Whether the request's handler was registered inline (HEAD follows GET).
-    public func runsInline(_ request: HTTPRequest) -> Bool {
-        if case .inline = find(request) { return true }
-        return false
-    }
-
     /// The route's decision on the event loop: 404/405 and inline routes answer at once, pooled
     /// routes hand back their handler, staged routes decide. Every response carries the matched
     /// path as its metrics label.

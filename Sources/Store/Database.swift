@@ -27,9 +27,8 @@ public final class Database {
     public let path: String
     /// Statements compiled by `cached(_:)`, by SQL text.
     private var statementCache: [String: Statement] = [:]
-    /// The WAL-index header for `quickChangeStamp`, mapped at its first use (nil if it cannot be).
+    /// SQLite's WAL-index mapping, for `quickChangeStamp`; nil until mapped (and while not in WAL mode).
     private var walIndex: WALIndexView?
-    private var walIndexLooked = false
 
     /// Opens (or with `.create`, creates) the database at `path` and applies `migrations`.
     public init(path: String, mode: OpenMode, migrations: [Migration] = Migration.all) throws(StoreError) {
@@ -61,6 +60,7 @@ public final class Database {
         }
         try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-\(Database.cacheKiB);")
         try migrate(migrations)
+        walIndex = WALIndexView(database: handle)
     }
 
     deinit {
@@ -181,25 +181,20 @@ public final class Database {
         let own: Int64
     }
 
-    /// The current `ChangeStamp`: from the WAL-index when it can tell (no SQLite call), else one
-    /// cached pragma step.
+    /// The current `ChangeStamp`: from the WAL-index when it can tell (mapping it first if this
+    /// connection has not yet), else one cached pragma step.
     public func changeStamp() throws(StoreError) -> ChangeStamp {
+        if walIndex == nil { walIndex = WALIndexView(database: handle) }
         if let stamp = quickChangeStamp() { return stamp }
         return ChangeStamp(commits: .dataVersion(try scalarInt("PRAGMA data_version")), own: sqlite3_total_changes64(handle))
     }
 
-    /// The `ChangeStamp` from the WAL-index header alone: no system call, no lock, never blocks.
-    /// nil inside a transaction (whose snapshot may be older than the header) and when the
-    /// header cannot be read (no `-shm` file to map, or a writer rewriting it right now).
+    /// The `ChangeStamp` from the WAL-index header alone: no system call, no lock, never blocks,
+    /// so an event loop may ask. nil inside a transaction (whose snapshot may be older than the
+    /// header), before the WAL-index is mapped (`init` and `changeStamp` map it), and while a
+    /// writer rewrites the header.
     public func quickChangeStamp() -> ChangeStamp? {
-        guard sqlite3_get_autocommit(handle) != 0 else { return nil }
-        if !walIndexLooked {
-            walIndexLooked = true
-            if let file = sqlite3_db_filename(handle, "main"), let pageSize = try? scalarInt("PRAGMA page_size") {
-                walIndex = WALIndexView(databasePath: String(cString: file), pageSize: pageSize)
-            }
-        }
-        guard let header = walIndex?.header() else { return nil }
+        guard sqlite3_get_autocommit(handle) != 0, let header = walIndex?.header() else { return nil }
         return ChangeStamp(commits: .walIndex(header), own: sqlite3_total_changes64(handle))
     }
 
@@ -278,9 +273,8 @@ public final class Database {
             guard try scalarText("PRAGMA journal_mode=DELETE").lowercased() == "delete" else {
                 throw StoreError(.busy, "cannot restore while another process uses the database; stop citybench serve and try again")
             }
-            // Leaving WAL removes the shared-memory file; its successor must be mapped afresh.
+            // Leaving WAL unmaps the shared memory; `changeStamp` maps its successor.
             walIndex = nil
-            walIndexLooked = false
             do { try copy(from: handle, toPath: source, reverse: true) } catch {
                 _ = try? scalarText("PRAGMA journal_mode=WAL")
                 throw error

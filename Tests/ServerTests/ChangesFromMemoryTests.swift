@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import HTTPServer
 import Replication
 import Store
 import Synchronization
@@ -102,6 +103,49 @@ import TestSupport
         #expect(String(decoding: metrics.body, as: UTF8.self).contains("citybench_changes_answered_from_memory_total \(fromMemoryBefore)\n"))
     }
 
+    @Test func aReplayedNoChangeRequestIsRefusedOnTheLoopPathToo() throws {
+        let s = try RunningServer()
+        let a = try TestNode(city: "Aachen", seed: 2)
+        try s.trust(a)
+        let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
+        let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
+        _ = try Self.page(s.signed(a, "GET", target))  // warms the memory
+        let before = s.server.api.changesFromMemory.load(ordering: .relaxed)
+        let value = s.authorization(a, "GET", target)
+        let first = LoopbackHTTP.request(port: s.port, method: "GET", target: target, headers: [("Authorization", value)])
+        #expect(first?.status == 200)
+        #expect(s.server.api.changesFromMemory.load(ordering: .relaxed) == before + 1, "answered from memory")
+        let replay = LoopbackHTTP.request(port: s.port, method: "GET", target: target, headers: [("Authorization", value)])
+        #expect(replay?.status == 401 && AuthenticationTests.code(replay) == "auth_replayed")
+    }
+
+    @Test func aRequestDeferredBecauseTheNodeIsBusyIsCheckedOnceOnThePool() throws {
+        let s = try RunningServer()
+        let a = try TestNode(city: "Aachen", seed: 2)
+        try s.trust(a)
+        let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
+        let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
+        _ = try Self.page(s.signed(a, "GET", target))
+        let api = s.server.api
+        let request = HTTPRequest(method: "GET", path: "/v1/changes", query: String(target.split(separator: "?")[1]),
+                                  queryItems: [QueryItem(name: "since", value: String(target.split(separator: "=")[1]))],
+                                  headers: HTTPHeaders([("Authorization", s.authorization(a, "GET", target))]))
+        // While a handler holds the node, the loop cannot even look at the memory: it hands the
+        // whole request over before any check, so the pool's check spends the nonce once.
+        let router = api.router
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread { api.shared.withNode { _ in held.signal(); release.wait() } }.start()
+        held.wait()
+        let outcome = router.route(request)
+        release.signal()
+        guard case .block(let work) = outcome else {
+            Issue.record("a busy node defers the request")
+            return
+        }
+        #expect(work().status == .ok)
+        #expect(router.respond(to: request).status == .unauthorized, "the same request again is a replay")
+    }
+
     @Test func aRunningServeSeesAnotherProcesssPublishAndDistrustAtOnce() throws {
         let home = try TemporaryHome(city: "Wolfsburg")
         let client = try TestNode(city: "Aachen", seed: 2)
@@ -121,6 +165,12 @@ import TestSupport
         for _ in 0..<3 {
             let page = try Self.page(changes(cursor))
             cursor = try #require(page["next"]?.stringValue)
+        }
+        // Other processes open the database meanwhile: each must find SQLite's shared memory in
+        // use (the server's locks intact), not rebuild it under the running server.
+        for _ in 0..<3 {
+            #expect(home.run("status").exitCode == 0)
+            #expect(changes(cursor)?.status == 200)
         }
         // The up-to-date cursor is now answered from memory; the city publishes from the command line.
         let set = home.run("kpi", "set", "MOB.EV_CHARGERS", "2024", "7")
