@@ -136,22 +136,56 @@ public struct ReplayCache: Sendable {
         case full
     }
 
+    /// A nonce of up to 23 UTF-8 bytes (a request's is 22) packed with its length into three
+    /// words, so up to 10,000 per origin are held, hashed and compared without a heap string
+    /// each (the server checks one per request, and a table of strings thrashed the cache).
+    struct PackedNonce: Hashable, Sendable {
+        let words: (UInt64, UInt64, UInt64)
+
+        init?(_ nonce: String) {
+            var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            let count = nonce.utf8.count
+            guard count <= 23 else { return nil }
+            withUnsafeMutableBytes(of: &words) { raw in
+                var i = 0
+                for byte in nonce.utf8 {
+                    raw[i] = byte
+                    i += 1
+                }
+                raw[23] = UInt8(count)
+            }
+            self.words = words
+        }
+
+        static func == (a: PackedNonce, b: PackedNonce) -> Bool {
+            a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+        }
+    }
+
     public let capacityPerOrigin: Int
-    private var seen: [String: [String: Int]] = [:]
+    private var seen: [String: [PackedNonce: Int]] = [:]
 
     public init(capacityPerOrigin: Int = ReplayCache.defaultCapacityPerOrigin) {
         self.capacityPerOrigin = capacityPerOrigin
     }
 
     /// Records the nonce if new. Entries older than twice the window are forgotten first (a
-    /// request that old fails the timestamp check anyway).
+    /// request that old fails the timestamp check anyway). A nonce longer than 23 bytes, which
+    /// no valid request carries, cannot be recorded and counts as replayed.
     public mutating func check(origin: String, nonce: String, timestamp: Int, now: Int) -> Outcome {
+        guard let packed = PackedNonce(nonce) else { return .replayed }
         // Mutated in place through the dictionary's `default:` accessor: reading the inner
         // dictionary out and writing it back would copy all of an origin's nonces every time.
-        Self.record(nonce: nonce, timestamp: timestamp, now: now, capacity: capacityPerOrigin, in: &seen[origin, default: [:]])
+        return Self.record(packed, timestamp: timestamp, now: now, capacity: capacityPerOrigin, in: &seen[origin, default: [:]])
     }
 
-    private static func record(nonce: String, timestamp: Int, now: Int, capacity: Int, in nonces: inout [String: Int]) -> Outcome {
+    private static func record(_ nonce: PackedNonce, timestamp: Int, now: Int, capacity: Int, in nonces: inout [PackedNonce: Int]) -> Outcome {
         if nonces[nonce] != nil { return .replayed }
         if nonces.count >= capacity {
             nonces = nonces.filter { abs(now - $0.value) <= RequestAuthorization.clockWindow }

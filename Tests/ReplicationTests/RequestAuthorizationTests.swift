@@ -129,6 +129,31 @@ import TestSupport
         #expect(cache.check(origin: "a", nonce: "n5", timestamp: 1000, now: 1000) == .fresh)
     }
 
+    @Test func packedNoncesAreEqualExactlyWhenTheNoncesAre() {
+        var random = SeededGenerator(seed: 0x9A)
+        // A two-letter alphabet and short lengths make equal and near-equal pairs common.
+        func nonce() -> String {
+            String((0..<Int.random(in: 0...(Bool.random(using: &random) ? 3 : 23), using: &random)).map { _ in "a\u{0}".randomElement(using: &random)! })
+        }
+        var equalPairs = 0
+        for _ in 0..<20_000 {
+            let (x, y) = (nonce(), nonce())
+            let (px, py) = (ReplayCache.PackedNonce(x), ReplayCache.PackedNonce(y))
+            #expect(px != nil && py != nil)
+            #expect((px == py) == (x == y), "\(Array(x.utf8)) vs \(Array(y.utf8))")
+            if x == y { equalPairs += 1 }
+        }
+        #expect(equalPairs > 20)
+        #expect(ReplayCache.PackedNonce(String(repeating: "z", count: 24)) == nil)
+        // A nonce too long to record is never accepted.
+        var cache = ReplayCache()
+        #expect(cache.check(origin: "a", nonce: String(repeating: "z", count: 24), timestamp: 1, now: 1) == .replayed)
+        // Real request nonces (22 characters of base64url) differing in the last character.
+        #expect(cache.check(origin: "a", nonce: "AAAAAAAAAAAAAAAAAAAAAA", timestamp: 1, now: 1) == .fresh)
+        #expect(cache.check(origin: "a", nonce: "AAAAAAAAAAAAAAAAAAAAAQ", timestamp: 1, now: 1) == .fresh)
+        #expect(cache.check(origin: "a", nonce: "AAAAAAAAAAAAAAAAAAAAAA", timestamp: 1, now: 2) == .replayed)
+    }
+
     @Test func theHeadsDigestIsOrderIndependent() {
         let heads = (0..<5).map { HeadsDigest.Head(origin: String(repeating: String($0), count: 32), n: $0 + 1, headerHash: Array(repeating: UInt8($0), count: 32)) }
         #expect(HeadsDigest.compute(heads) == HeadsDigest.compute(heads.reversed()))

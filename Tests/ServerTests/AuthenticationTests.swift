@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Formats
 import Replication
@@ -91,6 +92,27 @@ import TestSupport
         let replay = LoopbackHTTP.request(port: s.port, method: "POST", target: "/v1/push", headers: [("Authorization", value)], body: body)
         #expect(replay?.status == 401 && Self.code(replay) == "auth_replayed")
         #expect(try s.fingerprint() == after && s.answersHealth)
+    }
+
+    @Test func afterAKeyRotationReachesTheServerOnlyTheNewKeySignsRequests() throws {
+        let (s, a, _) = try fixture()
+        #expect(s.push(a, try a.everything())?.status == 200)
+        func changes(signedWith key: Ed25519SigningKey) -> Int? {
+            let target = "/v1/changes?since=0&limit=1"
+            let value = RequestAuthorization.sign(origin: a.origin, key: key, audience: s.server.origin, method: "GET", pathWithQuery: target,
+                                                  body: [], timestamp: Int(Date().timeIntervalSince1970),
+                                                  nonce: (0..<16).map { _ in UInt8.random(in: 0...255) })
+            return LoopbackHTTP.request(port: s.port, method: "GET", target: target, headers: [("Authorization", value)])?.status
+        }
+        #expect(changes(signedWith: a.signingKey) == 200)
+        #expect(changes(signedWith: a.signingKey) == 200, "the old key is cached for the origin")
+        let keyRecord = try a.node.rotateKey()
+        let newKey = try a.node.loadSigningKey()
+        #expect(changes(signedWith: newKey) == 401, "not before the key record arrives")
+        #expect(RunningServer.statuses(s.push(a, [keyRecord])) == ["accepted"], "the key record, pushed under the old key")
+        #expect(changes(signedWith: newKey) == 200)
+        #expect(changes(signedWith: newKey) == 200)
+        #expect(changes(signedWith: a.signingKey) == 401, "the cached old key no longer counts")
     }
 
     @Test func anUnknownOrDistrustedOriginIs403AndTrustIsReadPerRequest() throws {

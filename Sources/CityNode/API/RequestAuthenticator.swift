@@ -20,7 +20,8 @@ final class RequestAuthenticator: @unchecked Sendable {
     private let now: @Sendable () -> Int
     private let lock = NSLock()
     private var replay: ReplayCache
-    private var keys: [[UInt8]: Ed25519PublicKey] = [:]
+    /// Parsed keys by origin; a cached key is used only while it is the origin's current one.
+    private var keys: [String: Ed25519PublicKey] = [:]
 
     init(audience: String, configuration: PeerAPIConfiguration) {
         self.audience = audience
@@ -63,7 +64,7 @@ final class RequestAuthenticator: @unchecked Sendable {
         case .success(nil)?: return .failure(.untrustedOrigin)
         case .success(let key?)?: raw = key
         }
-        guard let key = verificationKey(raw),
+        guard let key = verificationKey(raw, origin: authorization.origin),
               authorization.verify(with: key, audience: audience, method: request.method,
                                    pathWithQuery: request.target, body: request.body) else {
             return .failure(.signatureInvalid)
@@ -79,15 +80,16 @@ final class RequestAuthenticator: @unchecked Sendable {
         }
     }
 
-    private func verificationKey(_ raw: [UInt8]) -> Ed25519PublicKey? {
+    /// `raw` parsed, from the cache when it holds this origin's key with the same bytes.
+    private func verificationKey(_ raw: [UInt8], origin: String) -> Ed25519PublicKey? {
         lock.lock()
-        let cached = keys[raw]
+        let cached = keys[origin]
         lock.unlock()
-        if let cached { return cached }
+        if let cached, cached.raw == raw { return cached }
         guard let key = try? Ed25519PublicKey(raw: raw) else { return nil }
         lock.lock()
         if keys.count >= RequestAuthenticator.keyCacheCapacity { keys.removeAll() }
-        keys[raw] = key
+        keys[origin] = key
         lock.unlock()
         return key
     }
