@@ -22,6 +22,9 @@ final class PeerAPI: Sendable {
     let serverMetrics: ServerMetrics
     /// Signed `/v1/changes` requests answered on the event loop from memory (no database read).
     let changesFromMemory = Atomic<Int>(0)
+    /// The last answer to an up-to-date cursor: every peer at the head of the log gets the same
+    /// bytes, so they are built once per position of the head.
+    private let headResponse = Mutex<(next: String, response: HTTPResponse)?>(nil)
 
     init(node: Node, configuration: PeerAPIConfiguration, serverMetrics: ServerMetrics) throws(NodeError) {
         let identity = try node.originID()
@@ -121,7 +124,7 @@ final class PeerAPI: Sendable {
         do throws(PeerAPIError) { query = try ChangesQuery(request, configuration: configuration) } catch { return .respond(error.response) }
         if let outcome = shared.withNodeIfFree({ $0.changesFromMemo(since: query.since) }) ?? nil {
             changesFromMemory.add(1, ordering: .relaxed)
-            return .respond(response(outcome))
+            return .respond(responseFromMemory(outcome))
         }
         return .block { [self] in
             do throws(PeerAPIError) { return try changes(query) } catch { return error.response }
@@ -138,6 +141,15 @@ final class PeerAPI: Sendable {
                 try node.changes(since: query.since, limitBytes: query.limit, origin: query.origin)
             })
         } catch { throw failure(error) }
+    }
+
+    /// `response(outcome)`, reusing the head's answer when the outcome is it.
+    private func responseFromMemory(_ outcome: ChangesOutcome) -> HTTPResponse {
+        guard case .page(let page) = outcome, page.items.isEmpty, !page.more else { return response(outcome) }
+        if let head = headResponse.withLock({ $0 }), head.next == page.next { return head.response }
+        let built = response(outcome)
+        headResponse.withLock { $0 = (page.next, built) }
+        return built
     }
 
     private func response(_ outcome: ChangesOutcome) -> HTTPResponse {
