@@ -19,10 +19,12 @@ static inline int csqlite_config_memstatus(int on) {
 }
 
 /// The WAL-index (the `-shm` shared memory) of `db`'s main database as SQLite itself maps it,
-/// through the VFS's own xShmMap (region 0, never extended), or NULL when there is none (not in
-/// WAL mode, no shared memory). Never opens the file itself: on Linux, closing any descriptor of
-/// a file drops every POSIX lock the process holds on it, and SQLite's shared-memory locks live
-/// on that file. Valid until the connection closes or leaves WAL mode.
+/// through the VFS's own xShmMap (region 0, never extended), or NULL when it is not mapped yet.
+/// Call only on a connection in WAL mode that has read: elsewhere the unix VFS would open (and
+/// keep open) a shared-memory file SQLite never attached. Never opens the file itself: on
+/// Linux, closing any descriptor of a file drops every POSIX lock the process holds on it, and
+/// SQLite's shared-memory locks live on that file. Valid until the connection closes or leaves
+/// WAL mode.
 static inline const volatile void *csqlite_wal_index(sqlite3 *db) {
     sqlite3_file *file = 0;
     if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file || !file->pMethods) return 0;

@@ -189,13 +189,12 @@ final class EventLoop: @unchecked Sendable {
         // Answering may frame a pipelined request: it joins `framed` for the next pass, so a
         // client pipelining without end cannot keep this loop from its other sockets.
         swap(&framed, &deciding)
+        // A connection that hung up since its request was framed (POLLHUP/POLLERR close it in
+        // `.handling`) is skipped before its route runs: no nonce, rate token or work is spent on it.
+        deciding.removeAll { $0.connection.mode != .handling }
         for item in deciding { outcomes.append(server.dispatch(item.request)) }
         for (item, outcome) in zip(deciding, outcomes) {
             let connection = item.connection
-            // Only a connection closed since it was framed fails this (nothing in one pass closes
-            // a connection in `.handling` today); its blocking work, which may change the
-            // database, is then not run.
-            guard connection.mode == .handling else { continue }
             switch outcome {
             case .respond(let response):
                 respond(connection, to: item.request, with: response, started: item.started)

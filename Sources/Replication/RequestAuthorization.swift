@@ -168,30 +168,43 @@ public struct ReplayCache: Sendable {
         }
     }
 
+    /// One origin's nonces with their timestamps, and the time before which a full table is not
+    /// swept again (a sweep walks every entry, and an origin at capacity would otherwise pay
+    /// one per request).
+    private struct OriginNonces: Sendable {
+        var timestamps: [PackedNonce: Int] = [:]
+        var noSweepBefore = Int.min
+    }
+
     public let capacityPerOrigin: Int
-    private var seen: [String: [PackedNonce: Int]] = [:]
+    private var seen: [String: OriginNonces] = [:]
 
     public init(capacityPerOrigin: Int = ReplayCache.defaultCapacityPerOrigin) {
         self.capacityPerOrigin = capacityPerOrigin
     }
 
-    /// Records the nonce if new. Entries older than twice the window are forgotten first (a
-    /// request that old fails the timestamp check anyway). A nonce longer than 23 bytes, which
-    /// no valid request carries, cannot be recorded and counts as replayed.
+    /// Records the nonce if new. When the origin's table is full, entries outside the clock
+    /// window are forgotten first (a request that old fails the timestamp check anyway), at most
+    /// once a second per origin. A nonce longer than 23 bytes, which no valid request carries,
+    /// cannot be recorded and counts as replayed.
     public mutating func check(origin: String, nonce: String, timestamp: Int, now: Int) -> Outcome {
         guard let packed = PackedNonce(nonce) else { return .replayed }
         // Mutated in place through the dictionary's `default:` accessor: reading the inner
         // dictionary out and writing it back would copy all of an origin's nonces every time.
-        return Self.record(packed, timestamp: timestamp, now: now, capacity: capacityPerOrigin, in: &seen[origin, default: [:]])
+        return Self.record(packed, timestamp: timestamp, now: now, capacity: capacityPerOrigin, in: &seen[origin, default: OriginNonces()])
     }
 
-    private static func record(_ nonce: PackedNonce, timestamp: Int, now: Int, capacity: Int, in nonces: inout [PackedNonce: Int]) -> Outcome {
-        if nonces[nonce] != nil { return .replayed }
-        if nonces.count >= capacity {
-            nonces = nonces.filter { abs(now - $0.value) <= RequestAuthorization.clockWindow }
-            if nonces.count >= capacity { return .full }
+    private static func record(_ nonce: PackedNonce, timestamp: Int, now: Int, capacity: Int, in nonces: inout OriginNonces) -> Outcome {
+        if nonces.timestamps[nonce] != nil { return .replayed }
+        if nonces.timestamps.count >= capacity {
+            guard now >= nonces.noSweepBefore else { return .full }
+            nonces.timestamps = nonces.timestamps.filter { abs(now - $0.value) <= RequestAuthorization.clockWindow }
+            if nonces.timestamps.count >= capacity {
+                nonces.noSweepBefore = now + 1
+                return .full
+            }
         }
-        nonces[nonce] = timestamp
+        nonces.timestamps[nonce] = timestamp
         return .fresh
     }
 }

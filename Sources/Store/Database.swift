@@ -27,7 +27,10 @@ public final class Database {
     public let path: String
     /// Statements compiled by `cached(_:)`, by SQL text.
     private var statementCache: [String: Statement] = [:]
-    /// SQLite's WAL-index mapping, for `quickChangeStamp`; nil until mapped (and while not in WAL mode).
+    /// SQLite's WAL-index mapping, for `quickChangeStamp`; nil until mapped (and while not in WAL
+    /// mode). The journal mode is this class's own business: `restore` is the only place that
+    /// leaves WAL and drops the view first; switching it through `execute` would leave the view
+    /// pointing at unmapped memory.
     private var walIndex: WALIndexView?
 
     /// Opens (or with `.create`, creates) the database at `path` and applies `migrations`.
@@ -60,7 +63,7 @@ public final class Database {
         }
         try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-\(Database.cacheKiB);")
         try migrate(migrations)
-        walIndex = WALIndexView(database: handle)
+        mapWALIndex()
     }
 
     deinit {
@@ -182,20 +185,26 @@ public final class Database {
     }
 
     /// The current `ChangeStamp`: from the WAL-index when it can tell (mapping it first if this
-    /// connection has not yet), else one cached pragma step.
+    /// connection has not yet and is in WAL mode), else one cached pragma step.
     public func changeStamp() throws(StoreError) -> ChangeStamp {
-        if walIndex == nil { walIndex = WALIndexView(database: handle) }
+        if walIndex == nil { mapWALIndex() }
         if let stamp = quickChangeStamp() { return stamp }
         return ChangeStamp(commits: .dataVersion(try scalarInt("PRAGMA data_version")), own: sqlite3_total_changes64(handle))
     }
 
     /// The `ChangeStamp` from the WAL-index header alone: no system call, no lock, never blocks,
-    /// so an event loop may ask. nil inside a transaction (whose snapshot may be older than the
+    /// so an event loop may ask. nil while this connection holds a read snapshot (an open
+    /// transaction or a statement stepped and not yet reset: its snapshot may be older than the
     /// header), before the WAL-index is mapped (`init` and `changeStamp` map it), and while a
     /// writer rewrites the header.
     public func quickChangeStamp() -> ChangeStamp? {
-        guard sqlite3_get_autocommit(handle) != 0, let header = walIndex?.header() else { return nil }
+        guard sqlite3_txn_state(handle, nil) == SQLITE_TXN_NONE, let header = walIndex?.header() else { return nil }
         return ChangeStamp(commits: .walIndex(header), own: sqlite3_total_changes64(handle))
+    }
+
+    /// Maps SQLite's WAL-index for `quickChangeStamp` (only in WAL mode, which the view checks).
+    private func mapWALIndex() {
+        walIndex = WALIndexView(database: handle)
     }
 
     /// The first column of the first row of `sql` as an integer (0 if there is no row).
@@ -273,7 +282,7 @@ public final class Database {
             guard try scalarText("PRAGMA journal_mode=DELETE").lowercased() == "delete" else {
                 throw StoreError(.busy, "cannot restore while another process uses the database; stop citybench serve and try again")
             }
-            // Leaving WAL unmaps the shared memory; `changeStamp` maps its successor.
+            // Leaving WAL unmaps the shared memory; its successor is mapped once WAL is back.
             walIndex = nil
             do { try copy(from: handle, toPath: source, reverse: true) } catch {
                 _ = try? scalarText("PRAGMA journal_mode=WAL")
@@ -286,6 +295,7 @@ public final class Database {
             try copy(from: handle, toPath: source, reverse: true)
         }
         try migrate(Migration.all)
+        if walIndex == nil { mapWALIndex() }
     }
 
     /// Opens `path` read-only and refuses it unless it is a citybench database; returns its page size.

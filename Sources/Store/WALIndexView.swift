@@ -28,9 +28,17 @@ struct WALIndexView {
 
     private let region: UnsafeRawPointer
 
-    /// The view of `handle`'s WAL-index as SQLite maps it; nil when there is none (not in WAL
-    /// mode, or no shared memory yet). May map the region (I/O), so not for an event loop.
+    /// The view of `handle`'s WAL-index as SQLite maps it; nil when the connection is not in WAL
+    /// mode (there the VFS would create and keep open a shared-memory file SQLite never
+    /// attached) or nothing is mapped. Runs a pragma and may map the region (I/O), so not for an
+    /// event loop.
     init?(database handle: OpaquePointer) {
+        var statement: OpaquePointer?
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_prepare_v2(handle, "PRAGMA journal_mode", -1, &statement, nil) == SQLITE_OK,
+              sqlite3_step(statement) == SQLITE_ROW, let mode = sqlite3_column_text(statement, 0),
+              String(cString: mode).lowercased() == "wal" else { return nil }
+        sqlite3_reset(statement)
         guard let region = csqlite_wal_index(handle) else { return nil }
         self.region = region
     }

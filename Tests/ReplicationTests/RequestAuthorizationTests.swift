@@ -129,6 +129,18 @@ import TestSupport
         #expect(cache.check(origin: "a", nonce: "n5", timestamp: 1000, now: 1000) == .fresh)
     }
 
+    @Test func aFullOriginIsSweptAtMostOnceASecond() {
+        var cache = ReplayCache(capacityPerOrigin: 2)
+        #expect(cache.check(origin: "a", nonce: "n1", timestamp: 100, now: 100) == .fresh)
+        #expect(cache.check(origin: "a", nonce: "n2", timestamp: 399, now: 399) == .fresh)
+        #expect(cache.check(origin: "a", nonce: "n3", timestamp: 399, now: 399) == .full)  // swept: both still in the window
+        // n1 leaves the window at 401, but the table was swept in second 400 …
+        #expect(cache.check(origin: "a", nonce: "n4", timestamp: 400, now: 400) == .full)
+        #expect(cache.check(origin: "a", nonce: "n4", timestamp: 401, now: 401) == .fresh, "… and is swept again in the next")
+        #expect(cache.check(origin: "a", nonce: "n1", timestamp: 401, now: 401) == .full, "n1 is forgotten, the table full again")
+        #expect(cache.check(origin: "b", nonce: "n1", timestamp: 401, now: 401) == .fresh, "other origins are unaffected")
+    }
+
     @Test func packedNoncesAreEqualExactlyWhenTheNoncesAre() {
         var random = SeededGenerator(seed: 0x9A)
         // A two-letter alphabet and short lengths make equal and near-equal pairs common.
@@ -145,6 +157,8 @@ import TestSupport
         }
         #expect(equalPairs > 20)
         #expect(ReplayCache.PackedNonce(String(repeating: "z", count: 24)) == nil)
+        let longest = ReplayCache.PackedNonce(String(repeating: "z", count: 23))
+        #expect(longest != nil && longest != ReplayCache.PackedNonce(String(repeating: "z", count: 22)))
         // A nonce too long to record is never accepted.
         var cache = ReplayCache()
         #expect(cache.check(origin: "a", nonce: String(repeating: "z", count: 24), timestamp: 1, now: 1) == .replayed)

@@ -119,6 +119,21 @@ import TestSupport
         #expect(replay?.status == 401 && AuthenticationTests.code(replay) == "auth_replayed")
     }
 
+    @Test func anOriginWhoseNonceTableIsFullGets429OnTheLoopPathToo() throws {
+        var api = PeerAPIConfiguration()
+        api.replayCapacityPerOrigin = 4
+        let s = try RunningServer(api: api)
+        let a = try TestNode(city: "Aachen", seed: 2)
+        try s.trust(a)
+        let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
+        let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
+        for _ in 0..<3 { _ = try Self.page(s.signed(a, "GET", target)) }
+        let before = s.server.api.changesFromMemory.load(ordering: .relaxed)
+        let refused = s.signed(a, "GET", target)
+        #expect(refused?.status == 429 && refused?.headers["retry-after"] != nil, "\(String(describing: refused?.status))")
+        #expect(s.server.api.changesFromMemory.load(ordering: .relaxed) == before, "refused before any answer")
+    }
+
     @Test func aRequestDeferredBecauseTheNodeIsBusyIsCheckedOnceOnThePool() throws {
         let s = try RunningServer()
         let a = try TestNode(city: "Aachen", seed: 2)

@@ -94,7 +94,7 @@ final class PeerAPI: Sendable {
 
     private func metrics() -> HTTPResponse {
         var text = serverMetrics.renderPrometheus()
-        text += "# HELP citybench_changes_answered_from_memory_total Signed /v1/changes requests answered on an event loop from memory, without reading the database.\n"
+        text += "# HELP citybench_changes_answered_from_memory_total Signed /v1/changes requests answered on an event loop from memory, without reading the database (up-to-date cursors, and 409 for a cursor of another epoch).\n"
         text += "# TYPE citybench_changes_answered_from_memory_total counter\n"
         text += "citybench_changes_answered_from_memory_total \(changesFromMemory.load(ordering: .relaxed))\n"
         do { text += try shared.withNode { (node) throws(NodeError) in try node.replicaMetrics() } } catch {
