@@ -103,13 +103,20 @@ import TestSupport
         #expect(String(decoding: metrics.body, as: UTF8.self).contains("citybench_changes_answered_from_memory_total \(fromMemoryBefore)\n"))
     }
 
-    @Test func aReplayedNoChangeRequestIsRefusedOnTheLoopPathToo() throws {
-        let s = try RunningServer()
+    /// A server trusting one client that has read the whole feed: the returned target asks with
+    /// the up-to-date cursor, which the server has answered once (so the next comes from memory).
+    static func upToDate(api: PeerAPIConfiguration = PeerAPIConfiguration()) throws -> (RunningServer, TestNode, String) {
+        let s = try RunningServer(api: api)
         let a = try TestNode(city: "Aachen", seed: 2)
         try s.trust(a)
         let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
         let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
-        _ = try Self.page(s.signed(a, "GET", target))  // warms the memory
+        _ = try Self.page(s.signed(a, "GET", target))
+        return (s, a, target)
+    }
+
+    @Test func aReplayedNoChangeRequestIsRefusedOnTheLoopPathToo() throws {
+        let (s, a, target) = try Self.upToDate()
         let before = s.server.api.changesFromMemory.load(ordering: .relaxed)
         let value = s.authorization(a, "GET", target)
         let first = LoopbackHTTP.request(port: s.port, method: "GET", target: target, headers: [("Authorization", value)])
@@ -122,12 +129,8 @@ import TestSupport
     @Test func anOriginWhoseNonceTableIsFullGets429OnTheLoopPathToo() throws {
         var api = PeerAPIConfiguration()
         api.replayCapacityPerOrigin = 4
-        let s = try RunningServer(api: api)
-        let a = try TestNode(city: "Aachen", seed: 2)
-        try s.trust(a)
-        let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
-        let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
-        for _ in 0..<3 { _ = try Self.page(s.signed(a, "GET", target)) }
+        let (s, a, target) = try Self.upToDate(api: api)
+        for _ in 0..<2 { _ = try Self.page(s.signed(a, "GET", target)) }
         let before = s.server.api.changesFromMemory.load(ordering: .relaxed)
         let refused = s.signed(a, "GET", target)
         #expect(refused?.status == 429 && refused?.headers["retry-after"] != nil, "\(String(describing: refused?.status))")
@@ -135,12 +138,7 @@ import TestSupport
     }
 
     @Test func aRequestDeferredBecauseTheNodeIsBusyIsCheckedOnceOnThePool() throws {
-        let s = try RunningServer()
-        let a = try TestNode(city: "Aachen", seed: 2)
-        try s.trust(a)
-        let page = try Self.page(s.signed(a, "GET", "/v1/changes?since=0"))
-        let target = "/v1/changes?since=\(try #require(page["next"]?.stringValue))"
-        _ = try Self.page(s.signed(a, "GET", target))
+        let (s, a, target) = try Self.upToDate()
         let api = s.server.api
         let request = HTTPRequest(method: "GET", path: "/v1/changes", query: String(target.split(separator: "?")[1]),
                                   queryItems: [QueryItem(name: "since", value: String(target.split(separator: "=")[1]))],
