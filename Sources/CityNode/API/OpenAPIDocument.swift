@@ -74,27 +74,34 @@ public enum OpenAPIDocument {
         "required": ["results"],
         "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/PushResult"}}}
       },
+      "Digest": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$",
+        "description": "base64url (unpadded, canonical) of a 32-byte SHA-256."
+      },
       "Head": {
         "type": "object",
         "required": ["n", "hash"],
+        "additionalProperties": false,
         "properties": {
-          "n": {"type": "integer", "minimum": 1},
-          "hash": {"type": "string", "description": "base64url SHA-256 of the head's header bytes."}
+          "n": {"type": "integer", "minimum": 1, "maximum": 9007199254740991},
+          "hash": {"$ref": "#/components/schemas/Digest", "description": "base64url SHA-256 of the head's header bytes."}
         }
       },
       "Heads": {
         "type": "object",
         "required": ["heads"],
+        "additionalProperties": false,
         "properties": {
-          "heads": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Head"}}
+          "heads": {"type": "object", "maxProperties": 100000, "propertyNames": {"pattern": "^[0-9a-f]{32}$"},
+                    "additionalProperties": {"$ref": "#/components/schemas/Head"}, "description": "The latest head of each origin, by origin id."}
         }
       },
       "ReconcileRequest": {
         "oneOf": [
           {"type": "object", "required": ["digest"], "additionalProperties": false,
-           "properties": {"digest": {"type": "string", "description": "base64url SHA-256 over the caller's trusted heads."}}},
-          {"type": "object", "required": ["heads"], "additionalProperties": false,
-           "properties": {"heads": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Head"}}}}
+           "properties": {"digest": {"$ref": "#/components/schemas/Digest", "description": "base64url SHA-256 over the caller's trusted heads."}}},
+          {"$ref": "#/components/schemas/Heads"}
         ]
       },
       "ReconcileResponse": {
