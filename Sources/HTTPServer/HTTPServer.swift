@@ -82,14 +82,6 @@ public final class HTTPServer: @unchecked Sendable {
         try self.init(configuration: configuration, dispatch: router.dispatch, metrics: metrics, accessLog: accessLog)
     }
 
-    /// Creates a server whose every request runs `handler` on the handler pool.
-    public convenience init(
-        configuration: ServerConfiguration, handler: @escaping Handler, metrics: ServerMetrics = ServerMetrics(),
-        accessLog: AccessLog = AccessLog()
-    ) throws {
-        try self.init(configuration: configuration, dispatch: { request in .block { handler(request) } }, metrics: metrics, accessLog: accessLog)
-    }
-
     /// Creates a server; TLS files are loaded here so a bad certificate fails before binding.
     /// `dispatch` runs on an event loop for every framed request and must not block.
     public init(

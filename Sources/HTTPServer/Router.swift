@@ -72,12 +72,6 @@ public struct Router: Sendable {
         }
     }
 
-    /// The router as a server `Handler` (everything on the calling thread).
-    public var handler: Handler {
-        let router = self
-        return { router.respond(to: $0) }
-    }
-
     /// The router's decision per request, for `HTTPServer(configuration:dispatch:…)`.
     public var dispatch: @Sendable (HTTPRequest) -> RouteOutcome {
         let router = self
